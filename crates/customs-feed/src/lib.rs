@@ -1,0 +1,60 @@
+//! Vulnerability feeds.
+//!
+//! A feed is split, as claircore's updaters are, into *fetch* (this crate: locations, HTTP,
+//! decompression, size limits) and *parse* (each ecosystem crate implements [`FeedParser`]).
+//! A parser sees an already-decompressed byte stream and emits validated [`Advisory`]
+//! records one at a time, so a large feed is never held whole in memory.
+
+use std::io::Read;
+
+use customs_model::Advisory;
+
+/// One input of a feed as handed to a parser.
+#[derive(Debug, Clone)]
+pub struct FeedInput {
+    /// The feed kind, e.g. `debian-oval`.
+    pub kind: String,
+    /// Where it came from: a URL or a path. Shown in errors.
+    pub location: String,
+    /// The file name (last path segment), compression suffix already removed, e.g.
+    /// `oval-definitions-bookworm.xml`. Parsers may read a release from it.
+    pub file_name: String,
+}
+
+/// A feed could not be parsed. Each variant names the feed input.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("{location}: malformed {kind} feed: {message}")]
+    Malformed { kind: String, location: String, message: String },
+    #[error("{location}: reading {kind} feed failed: {source}")]
+    Io { kind: String, location: String, source: std::io::Error },
+    #[error("{location}: {kind} feed exceeds the limit of {limit}: {what}")]
+    Limit { kind: String, location: String, limit: u64, what: String },
+}
+
+impl FeedError {
+    pub fn malformed(input: &FeedInput, message: impl Into<String>) -> Self {
+        FeedError::Malformed { kind: input.kind.clone(), location: input.location.clone(), message: message.into() }
+    }
+
+    pub fn io(input: &FeedInput, source: std::io::Error) -> Self {
+        FeedError::Io { kind: input.kind.clone(), location: input.location.clone(), source }
+    }
+}
+
+/// Parses one feed kind.
+pub trait FeedParser: Send + Sync {
+    /// The feed kind, as given to `customs db update --feed KIND=LOCATION`.
+    fn kind(&self) -> &'static str;
+    /// A one-line description for `customs db feeds`.
+    fn description(&self) -> &'static str;
+    /// The real upstream locations fetched when no `--feed` is given.
+    fn default_locations(&self) -> Vec<String>;
+    /// Parses one decompressed input, emitting every advisory it holds.
+    fn parse(
+        &self,
+        input: &FeedInput,
+        body: &mut dyn Read,
+        emit: &mut dyn FnMut(Advisory),
+    ) -> Result<(), FeedError>;
+}

@@ -1,0 +1,19 @@
+//! Domain types shared by every customs crate.
+//!
+//! This crate does no I/O. Types that come from untrusted input are validated when they are
+//! built (`Digest::parse`), so an invalid value cannot exist in memory. Everything here is
+//! `Serialize`/`Deserialize` because the layer cache and the JSON report persist it.
+
+mod advisory;
+mod digest;
+mod distro;
+mod finding;
+mod package;
+mod purl;
+
+pub use advisory::{Advisory, AffectedRange, OsvEvent, Severity, Status};
+pub use digest::{Digest, DigestAlgorithm, DigestError};
+pub use distro::Distro;
+pub use finding::{Finding, MatchDetail};
+pub use package::{Package, PackageOrigin};
+pub use purl::Purl;

@@ -1,0 +1,5 @@
+//! dpkg: the installed-package database and Debian version ordering.
+
+pub mod version;
+
+pub use version::{DebScheme, DebVersion};

@@ -8,9 +8,9 @@
 //!         NOTE: ...
 //! ```
 //!
-//! Each `[release] - package version` line becomes one advisory per listed CVE (the id list
-//! may come before or after the release lines; an entry is emitted when it ends) (or, for
-//! an advisory listing none, one advisory named by the advisory id itself). A version means
+//! Each `[release] - package version` line becomes one advisory per listed CVE (or, for
+//! an advisory listing none, one advisory named by the advisory id itself). The id list may
+//! come after the release lines, so an entry is emitted when it ends. A version means
 //! `Fixed` below it; `<not-affected>` → `NotAffected`, `<unfixed>` → `Affected`,
 //! `<end-of-life>` → `EndOfLife`. A trailing `(high)` / `(bug #N; medium)` gives the severity.
 //!
@@ -325,67 +325,7 @@ fn parse_release_line(t: &str) -> Result<Option<ReleaseLine>, String> {
         // A release the table does not know cannot be placed in the store.
         return Ok(None);
     };
-    let (status, affected, fixed_version, notes) = if let Some(tag) = version.strip_prefix('<') {
-        let tag = tag.strip_suffix('>').ok_or("unterminated `<…>` tag")?;
-        let note = |label: &str| {
-            Some(
-                reason
-                    .as_ref()
-                    .map_or_else(|| label.to_owned(), |r| format!("{label}: {r}")),
-            )
-        };
-        match tag {
-            "not-affected" => (
-                Status::NotAffected,
-                AffectedRange::Nothing,
-                None,
-                note("not-affected"),
-            ),
-            "unfixed" => (Status::Affected, AffectedRange::All, None, note("unfixed")),
-            "end-of-life" => (
-                Status::EndOfLife,
-                AffectedRange::All,
-                None,
-                note("end-of-life"),
-            ),
-            "no-dsa" => (Status::Affected, AffectedRange::All, None, note("no-dsa")),
-            "ignored" => (
-                Status::WillNotFix,
-                AffectedRange::All,
-                None,
-                note("ignored"),
-            ),
-            "postponed" => (
-                Status::FixDeferred,
-                AffectedRange::All,
-                None,
-                note("postponed"),
-            ),
-            other => (
-                Status::Indeterminate,
-                AffectedRange::All,
-                None,
-                note(&format!("unknown tag <{other}>")),
-            ),
-        }
-    } else {
-        let v = normalize_version(version);
-        if valid_deb_version(&v) {
-            (
-                Status::Fixed,
-                AffectedRange::LessThan(v.clone()),
-                Some(v),
-                reason,
-            )
-        } else {
-            (
-                Status::Indeterminate,
-                AffectedRange::All,
-                Some(v.clone()),
-                Some(format!("unparseable fixed version {v:?}")),
-            )
-        }
-    };
+    let (status, affected, fixed_version, notes) = classify(version, reason)?;
     Ok(Some(ReleaseLine {
         namespace,
         package: package.to_owned(),
@@ -395,4 +335,45 @@ fn parse_release_line(t: &str) -> Result<Option<ReleaseLine>, String> {
         severity,
         notes,
     }))
+}
+
+/// What a release line's version field says: a fixed version or a `<tag>`.
+type Classified = (Status, AffectedRange, Option<String>, Option<String>);
+
+fn classify(version: &str, reason: Option<String>) -> Result<Classified, String> {
+    if let Some(tag) = version.strip_prefix('<') {
+        let tag = tag.strip_suffix('>').ok_or("unterminated `<…>` tag")?;
+        let (status, label) = match tag {
+            "not-affected" => (Status::NotAffected, tag.to_owned()),
+            "unfixed" | "no-dsa" => (Status::Affected, tag.to_owned()),
+            "end-of-life" => (Status::EndOfLife, tag.to_owned()),
+            "ignored" => (Status::WillNotFix, tag.to_owned()),
+            "postponed" => (Status::FixDeferred, tag.to_owned()),
+            other => (Status::Indeterminate, format!("unknown tag <{other}>")),
+        };
+        let affected = if status == Status::NotAffected {
+            AffectedRange::Nothing
+        } else {
+            AffectedRange::All
+        };
+        let note = reason.map_or_else(|| label.clone(), |r| format!("{label}: {r}"));
+        return Ok((status, affected, None, Some(note)));
+    }
+    let v = normalize_version(version);
+    if valid_deb_version(&v) {
+        Ok((
+            Status::Fixed,
+            AffectedRange::LessThan(v.clone()),
+            Some(v),
+            reason,
+        ))
+    } else {
+        let note = format!("unparseable fixed version {v:?}");
+        Ok((
+            Status::Indeterminate,
+            AffectedRange::All,
+            Some(v),
+            Some(note),
+        ))
+    }
 }

@@ -143,7 +143,6 @@ enum Tag {
     Title,
     Affected,
     Platform,
-    Product,
     Tests,
     Test,
     Objects,
@@ -167,10 +166,6 @@ enum Capture {
 fn tag_of(local: &[u8], parent: Option<Tag>) -> Tag {
     match local {
         b"definition" => Tag::Definition,
-        b"title" if parent == Some(Tag::Other) => Tag::Title,
-        b"affected" => Tag::Affected,
-        b"platform" if parent == Some(Tag::Affected) => Tag::Platform,
-        b"product" if parent == Some(Tag::Affected) => Tag::Product,
         b"tests" => Tag::Tests,
         b"objects" => Tag::Objects,
         b"states" => Tag::States,
@@ -324,6 +319,42 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
     Ok(None)
 }
 
+/// Handles a start tag inside a `<definition>`: only metadata fields and criteria matter.
+fn start_in_definition(
+    def: &mut Definition,
+    e: &BytesStart<'_>,
+    local: &[u8],
+    parent: Option<Tag>,
+) -> Result<Tag, String> {
+    match local {
+        b"reference" => {
+            let source = attr(e, b"source")?;
+            let ref_id = attr(e, b"ref_id")?;
+            if let (Some(s), Some(r)) = (source, ref_id)
+                && s.eq_ignore_ascii_case("CVE")
+            {
+                let r = r.trim().to_owned();
+                if !r.is_empty() && !def.cves.contains(&r) {
+                    def.cves.push(r);
+                }
+            }
+        }
+        b"criterion" => {
+            let test_ref = attr(e, b"test_ref")?.ok_or("<criterion> without test_ref")?;
+            let comment = attr(e, b"comment")?.unwrap_or_default();
+            def.criteria.push((test_ref, comment));
+        }
+        b"definition" => return Err("nested <definition>".to_owned()),
+        _ => {}
+    }
+    Ok(match (local, parent) {
+        (b"title", Some(Tag::Other)) => Tag::Title,
+        (b"affected", _) => Tag::Affected,
+        (b"platform", Some(Tag::Affected)) => Tag::Platform,
+        _ => Tag::Other,
+    })
+}
+
 impl Parser<'_> {
     fn malformed(&self, pos: u64, msg: impl std::fmt::Display) -> FeedError {
         FeedError::malformed(self.input, format!("at byte {pos}: {msg}"))
@@ -376,44 +407,10 @@ impl Parser<'_> {
         let parent = self.stack.last().copied();
         let local = e.local_name();
         let local = local.as_ref().as_bytes();
-        let mut tag = tag_of(local, parent);
-        if self.def.is_some() {
-            // Inside a definition: only metadata fields and criteria matter.
-            tag = match (local, parent) {
-                (b"title", Some(Tag::Other)) => Tag::Title,
-                (b"affected", _) => Tag::Affected,
-                (b"platform", Some(Tag::Affected)) => Tag::Platform,
-                (b"product", Some(Tag::Affected)) => Tag::Product,
-                (b"definition", _) => return Err(self.malformed(pos, "nested <definition>")),
-                _ => Tag::Other,
-            };
-            match local {
-                b"reference" => {
-                    let source = self.attr(e, b"source", pos)?;
-                    let ref_id = self.attr(e, b"ref_id", pos)?;
-                    if let (Some(s), Some(r)) = (source, ref_id)
-                        && s.eq_ignore_ascii_case("CVE")
-                    {
-                        let r = r.trim().to_owned();
-                        let def = self.def.as_mut().expect("inside a definition");
-                        if !r.is_empty() && !def.cves.contains(&r) {
-                            def.cves.push(r);
-                        }
-                    }
-                }
-                b"criterion" => {
-                    let test_ref = self
-                        .attr(e, b"test_ref", pos)?
-                        .ok_or_else(|| self.malformed(pos, "<criterion> without test_ref"))?;
-                    let comment = self.attr(e, b"comment", pos)?.unwrap_or_default();
-                    self.def
-                        .as_mut()
-                        .expect("inside a definition")
-                        .criteria
-                        .push((test_ref, comment));
-                }
-                _ => {}
-            }
+        let tag = tag_of(local, parent);
+        if let Some(def) = self.def.as_mut() {
+            let tag =
+                start_in_definition(def, e, local, parent).map_err(|m| self.malformed(pos, m))?;
             match tag {
                 Tag::Title => self.begin_capture(Capture::Title),
                 Tag::Platform => self.begin_capture(Capture::Platform),

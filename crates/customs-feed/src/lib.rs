@@ -7,6 +7,10 @@
 
 use std::io::Read;
 
+mod location;
+
+pub use location::{DigestingReader, FetchOptions, LocationError, OpenedInput, open_location};
+
 use customs_model::Advisory;
 
 /// One input of a feed as handed to a parser.

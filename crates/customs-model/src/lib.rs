@@ -10,6 +10,7 @@ mod distro;
 mod finding;
 mod package;
 mod purl;
+mod report;
 
 pub use advisory::{Advisory, AffectedRange, OsvEvent, Severity, Status};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
@@ -17,3 +18,4 @@ pub use distro::Distro;
 pub use finding::{Finding, MatchDetail};
 pub use package::{Package, PackageOrigin};
 pub use purl::Purl;
+pub use report::{Artifact, REPORT_SCHEMA_VERSION, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs};

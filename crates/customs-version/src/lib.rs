@@ -209,6 +209,11 @@ impl Schemes {
         self.by_name.get(name).map(AsRef::as_ref).ok_or_else(|| VersionError::UnknownScheme(name.to_owned()))
     }
 
+    /// The scheme named `name`, shareable across threads.
+    pub fn get_arc(&self, name: &str) -> Option<Arc<dyn VersionScheme>> {
+        self.by_name.get(name).cloned()
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.by_name.keys().copied()
     }

@@ -1,0 +1,175 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use customs_model::Severity;
+use customs_report::Format;
+
+const AFTER_HELP: &str = "\
+Examples:
+  customs db update                                   fetch every feed from upstream
+  customs db update --feed debian-oval=./oval-definitions-bookworm.xml.bz2
+  customs scan ./image.tar                            a `docker save` tarball
+  customs scan oci:./layout:v1.2 --format json -o report.json
+  customs scan ./image.tar --severity high,critical --ignore-unfixed --exit-code 1
+
+Exit codes:
+  0   success (no findings left after filters, or no --exit-code given)
+  N   findings remain and --exit-code N was given
+  64  usage error          65  bad input data (corrupt image, digest mismatch, malformed feed)
+  66  input not found      69  network/service unavailable
+  74  I/O error            78  configuration error (no database: run `customs db update`)
+
+Environment:
+  CUSTOMS_DB          path of the vulnerability database (default: the user cache directory)
+  CUSTOMS_CACHE_DIR   cache directory (default: $XDG_CACHE_HOME/customs)
+  CUSTOMS_LOG         log filter, e.g. debug (overrides -v/-q)
+  NO_COLOR            disable colours in the table";
+
+/// Scan container images for known vulnerabilities, layer by layer, and gate CI on them.
+#[derive(Debug, Parser)]
+#[command(name = "customs", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// Only print errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan an image: list its packages and their known vulnerabilities.
+    #[command(after_help = "Examples:
+  customs scan ./debian.tar
+  customs scan docker-archive:./debian.tar --format json --output report.json
+  customs scan oci:./layout:latest --severity high,critical --exit-code 1
+  customs scan ./image.tar --ignore-unfixed --exit-code 3
+
+IMAGE is docker-archive:PATH (docker save), oci:DIR[:TAG] (OCI image layout) or a bare path.")]
+    Scan(ScanArgs),
+    /// Manage the vulnerability database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Compare versions the way each ecosystem's package manager does.
+    Version {
+        #[command(subcommand)]
+        command: VersionCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DbPath {
+    /// The vulnerability database file.
+    #[arg(long, env = "CUSTOMS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The image: docker-archive:PATH, oci:DIR[:TAG], or a path.
+    pub image: String,
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = clap::value_parser!(Format))]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only report these severities (comma-separated): unknown,negligible,low,medium,high,critical.
+    #[arg(long, value_delimiter = ',', value_parser = parse_severity)]
+    pub severity: Vec<Severity>,
+    /// Hide vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Exit with this code when findings remain after the filters.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    pub exit_code: Option<u8>,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Fetch feeds and ingest them into the database.
+    #[command(after_help = "Examples:
+  customs db update
+  customs db update --feed debian-oval=https://www.debian.org/security/oval/oval-definitions-bookworm.xml.bz2
+  customs db update --feed debian-dsa=./DSA.list --feed debian-dsa=./DLA.list --db ./customs.db
+
+LOCATION is an http(s):// or file:// URL, a file (compressed with bzip2, gzip or zstd or not),
+or a directory of such files. A failing feed keeps its previous data; the others are updated.")]
+    Update(DbUpdateArgs),
+    /// Show each feed, its record count and fetch time, and the database digest.
+    Status(StatusArgs),
+    /// List the feed kinds and their default upstream locations.
+    Feeds,
+}
+
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    #[command(flatten)]
+    pub db: DbPath,
+    /// KIND=LOCATION; repeatable. Without it, every feed is fetched from upstream.
+    #[arg(long, value_name = "KIND=LOCATION")]
+    pub feed: Vec<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub db: DbPath,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VersionCommand {
+    /// Print -1, 0 or 1 as A is lower than, equal to or greater than B.
+    #[command(after_help = "Examples:
+  customs version compare --scheme deb 1.0~rc1 1.0          prints -1
+  printf '1:1.0 2.0\\n1.0 1.0-0\\n' | customs version compare --scheme deb --batch")]
+    Compare(VersionArgs),
+    /// Print whether VERSION satisfies RANGE (exit 0 if it does, 1 if not).
+    Satisfies(SatisfiesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// The version scheme: deb (more arrive with the ecosystems).
+    #[arg(long)]
+    pub scheme: String,
+    /// Read `A B` pairs from stdin, one per line, and print one answer per line.
+    #[arg(long)]
+    pub batch: bool,
+    pub a: Option<String>,
+    pub b: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SatisfiesArgs {
+    #[arg(long)]
+    pub scheme: String,
+    pub version: String,
+    pub range: String,
+}
+
+/// `$CUSTOMS_CACHE_DIR/db/customs.db`, else the platform cache directory.
+pub fn default_db_path() -> Option<PathBuf> {
+    cache_dir().map(|d| d.join("db").join("customs.db"))
+}
+
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("CUSTOMS_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("", "", "customs").map(|p| p.cache_dir().to_owned())
+}

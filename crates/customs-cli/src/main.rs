@@ -1,0 +1,280 @@
+//! `customs`: scan container images for known vulnerabilities and gate CI on them.
+//!
+//! This is the only crate that prints. Everything it does is a thin layer over the library
+//! crates, so the server and the enforcement points get the same behaviour.
+
+mod cli;
+mod exit;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, DbCommand, VersionCommand};
+use crate::exit::Failure;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_tracing(&cli);
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "customs: error: {}", f.message);
+            if let Some(hint) = &f.hint {
+                let _ = writeln!(err, "customs: hint: {hint}");
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_tracing(cli: &Cli) {
+    let level = if cli.quiet {
+        "error"
+    } else {
+        match cli.verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTOMS_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn run(cli: &Cli) -> Result<u8, Failure> {
+    match &cli.command {
+        Command::Scan(args) => commands::scan(cli, args),
+        Command::Db { command } => match command {
+            DbCommand::Update(args) => commands::db_update(cli, args),
+            DbCommand::Status(args) => commands::db_status(args),
+            DbCommand::Feeds => commands::db_feeds(),
+        },
+        Command::Version { command } => match command {
+            VersionCommand::Compare(args) => commands::version_compare(args),
+            VersionCommand::Satisfies(args) => commands::version_satisfies(args),
+        },
+    }
+}
+
+mod commands {
+    use std::io::{BufRead, IsTerminal, Write};
+
+    use customs_feed::FetchOptions;
+    use customs_report::{Filter, Format};
+
+    use super::Failure;
+    use crate::cli::{Cli, DbPath, DbUpdateArgs, ScanArgs, StatusArgs, VersionArgs, SatisfiesArgs};
+
+    struct Bar(Option<indicatif::ProgressBar>);
+
+    impl customs_scan::Progress for Bar {
+        fn layer_done(&self, _index: usize) {
+            if let Some(b) = &self.0 {
+                b.inc(1);
+            }
+        }
+    }
+
+    pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<u8, Failure> {
+        let reference = customs_image::ImageRef::parse(&args.image).map_err(Failure::image)?;
+        let db_path = args.db.resolve()?;
+        let store = customs_db::Store::open(&db_path).map_err(Failure::db)?;
+        let show_progress = !cli.quiet && std::io::stderr().is_terminal();
+        let bar = Bar(show_progress.then(|| {
+            let b = indicatif::ProgressBar::new(0);
+            b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} layers {elapsed}").expect("valid template").progress_chars("=> "));
+            b.set_message("indexing");
+            b
+        }));
+        let inventory = customs_scan::index(&reference, &{
+            if let Some(b) = &bar.0 {
+                b.set_length(0);
+            }
+            LenSetter(&bar)
+        })
+        .map_err(Failure::scan)?;
+        if let Some(b) = &bar.0 {
+            b.finish_and_clear();
+        }
+        let findings = customs_scan::match_inventory(&inventory, &store).map_err(Failure::scan)?;
+        let meta = store.meta().map_err(Failure::db)?;
+        let mut report = inventory.into_report(findings, customs_model::ReportDb { digest: meta.digest, built_at: meta.built_at });
+        let filter = Filter { severities: args.severity.clone(), ignore_unfixed: args.ignore_unfixed };
+        filter.apply(&mut report);
+
+        let format: Format = args.format;
+        let mut buf = Vec::new();
+        match format {
+            Format::Json => customs_report::write_json(&report, &mut buf),
+            Format::Table => {
+                let colour = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                customs_report::write_table(&report, &mut buf, colour)
+            }
+        }
+        .map_err(|e| Failure::io(format!("writing the report: {e}")))?;
+        match &args.output {
+            Some(path) => fs_err::write(path, &buf).map_err(|e| Failure::io(e.to_string()))?,
+            None => std::io::stdout().lock().write_all(&buf).map_err(|e| Failure::io(format!("writing to stdout: {e}")))?,
+        }
+        if !report.findings.is_empty()
+            && let Some(code) = args.exit_code
+        {
+            return Ok(code);
+        }
+        Ok(0)
+    }
+
+    struct LenSetter<'a>(&'a Bar);
+    impl customs_scan::Progress for LenSetter<'_> {
+        fn layer_started(&self, index: usize, _bytes: Option<u64>) {
+            if let Some(b) = &self.0.0 {
+                b.set_length(b.length().unwrap_or(0).max(index as u64 + 1));
+            }
+        }
+        fn layer_done(&self, index: usize) {
+            self.0.layer_done(index);
+        }
+    }
+
+    pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
+        let db_path = args.db.resolve()?;
+        let mut plan: Vec<(std::sync::Arc<dyn customs_feed::FeedParser>, Vec<String>)> = Vec::new();
+        if args.feed.is_empty() {
+            for p in customs_ecosystems::feed_parsers() {
+                let locs = p.default_locations();
+                plan.push((p, locs));
+            }
+        } else {
+            for spec in &args.feed {
+                let (kind, location) = spec.split_once('=').ok_or_else(|| Failure::usage(format!("--feed {spec:?}: expected KIND=LOCATION")))?;
+                let parser = customs_ecosystems::feed_parser(kind).ok_or_else(|| {
+                    let kinds: Vec<_> = customs_ecosystems::feed_parsers().iter().map(|p| p.kind()).collect();
+                    Failure::usage(format!("--feed {spec:?}: unknown feed kind {kind:?}; known kinds: {}", kinds.join(", ")))
+                })?;
+                match plan.iter_mut().find(|(p, _)| p.kind() == kind) {
+                    Some((_, locs)) => locs.push(location.to_owned()),
+                    None => plan.push((parser, vec![location.to_owned()])),
+                }
+            }
+        }
+        let mut store = customs_db::Store::open_for_update(&db_path).map_err(Failure::db)?;
+        let opts = FetchOptions { timeout: std::time::Duration::from_secs(args.timeout), ..FetchOptions::default() };
+        let mut failed = Vec::new();
+        let show = !cli.quiet;
+        for (parser, locations) in &plan {
+            let started = std::time::Instant::now();
+            match store.update_feed(parser.as_ref(), locations, &opts) {
+                Ok(n) => {
+                    if show {
+                        eprintln!("{:<16} {n:>8} records  {:.1}s", parser.kind(), started.elapsed().as_secs_f64());
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{:<16} FAILED: {e}", parser.kind());
+                    let _ = store.record_failure(parser.kind(), locations, &e.to_string());
+                    failed.push((parser.kind(), e));
+                }
+            }
+        }
+        if failed.is_empty() {
+            return Ok(0);
+        }
+        let all = failed.len() == plan.len();
+        let (_, first) = failed.remove(0);
+        let mut f = Failure::db(first);
+        if !all {
+            f.message = format!("{} of {} feeds failed (the others were updated; failed feeds keep their previous data): {}", failed.len() + 1, plan.len(), f.message);
+        }
+        Err(f)
+    }
+
+    pub fn db_status(args: &StatusArgs) -> Result<u8, Failure> {
+        let db_path = args.db.resolve()?;
+        let store = customs_db::Store::open(&db_path).map_err(Failure::db)?;
+        let meta = store.meta().map_err(Failure::db)?;
+        let mut out = std::io::stdout().lock();
+        let w = |out: &mut std::io::StdoutLock<'_>, s: String| writeln!(out, "{s}").map_err(|e| Failure::io(e.to_string()));
+        w(&mut out, format!("Database: {}", db_path.display()))?;
+        w(&mut out, format!("Schema:   {}", meta.schema_version))?;
+        w(&mut out, format!("Digest:   {}", meta.digest.map_or_else(|| "-".into(), |d| d.to_string())))?;
+        w(&mut out, format!("Built:    {}", meta.built_at.unwrap_or_else(|| "-".into())))?;
+        w(&mut out, String::new())?;
+        w(&mut out, format!("{:<16} {:>9}  {:<27}  {}", "FEED", "RECORDS", "FETCHED", "STATUS"))?;
+        for f in store.feeds().map_err(Failure::db)? {
+            let status = f.last_error.as_deref().map_or_else(|| "ok".to_owned(), |e| format!("last update failed: {e}"));
+            w(&mut out, format!("{:<16} {:>9}  {:<27}  {status}", f.kind, f.record_count, f.fetched_at.as_deref().unwrap_or("never")))?;
+        }
+        Ok(0)
+    }
+
+    pub fn db_feeds() -> Result<u8, Failure> {
+        let mut out = std::io::stdout().lock();
+        for p in customs_ecosystems::feed_parsers() {
+            writeln!(out, "{:<16} {}", p.kind(), p.description()).map_err(|e| Failure::io(e.to_string()))?;
+            for l in p.default_locations() {
+                writeln!(out, "{:<16}   {l}", "").map_err(|e| Failure::io(e.to_string()))?;
+            }
+        }
+        Ok(0)
+    }
+
+    fn scheme(name: &str) -> Result<std::sync::Arc<dyn customs_version::VersionScheme>, Failure> {
+        let schemes = customs_ecosystems::schemes();
+        let known: Vec<_> = schemes.names().collect();
+        schemes.get_arc(name).ok_or_else(|| Failure::usage(format!("unknown scheme {name:?}; known: {}", known.join(", "))))
+    }
+
+    fn ord(o: std::cmp::Ordering) -> i8 {
+        o as i8
+    }
+
+    pub fn version_compare(args: &VersionArgs) -> Result<u8, Failure> {
+        let s = scheme(&args.scheme)?;
+        let mut out = std::io::stdout().lock();
+        if args.batch {
+            for (n, line) in std::io::stdin().lock().lines().enumerate() {
+                let line = line.map_err(|e| Failure::io(e.to_string()))?;
+                let mut parts = line.split_whitespace();
+                let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
+                    return Err(Failure::usage(format!("stdin line {}: expected two versions separated by a space", n + 1)));
+                };
+                let o = s.compare(a, b).map_err(|e| Failure::data(format!("stdin line {}: {e}", n + 1)))?;
+                writeln!(out, "{}", ord(o)).map_err(|e| Failure::io(e.to_string()))?;
+            }
+            return Ok(0);
+        }
+        let (Some(a), Some(b)) = (&args.a, &args.b) else {
+            return Err(Failure::usage("give two versions, or --batch to read pairs from stdin"));
+        };
+        let o = s.compare(a, b).map_err(|e| Failure::data(e.to_string()))?;
+        writeln!(out, "{}", ord(o)).map_err(|e| Failure::io(e.to_string()))?;
+        Ok(0)
+    }
+
+    pub fn version_satisfies(args: &SatisfiesArgs) -> Result<u8, Failure> {
+        let s = scheme(&args.scheme)?;
+        let yes = s.satisfies(&args.version, &args.range).map_err(|e| Failure::data(e.to_string()))?;
+        println!("{}", if yes { "true" } else { "false" });
+        Ok(if yes { 0 } else { 1 })
+    }
+
+    impl DbPath {
+        pub fn resolve(&self) -> Result<std::path::PathBuf, Failure> {
+            if let Some(p) = &self.db {
+                return Ok(p.clone());
+            }
+            crate::cli::default_db_path().ok_or_else(|| Failure::config("cannot find a cache directory (HOME unset?); pass --db PATH"))
+        }
+    }
+}

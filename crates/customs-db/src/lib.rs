@@ -1,0 +1,268 @@
+//! The vulnerability store.
+//!
+//! One SQLite file (the embedded default). Each feed's records are replaced in a single
+//! transaction, so a failed or interrupted update leaves the previous data intact; SQLite's
+//! journal makes that true even for `kill -9`. The schema version lives in
+//! `PRAGMA user_version`; a binary refuses a database written by a newer schema instead of
+//! misreading it.
+//!
+//! Advisories are stored as compact JSON next to the columns they are looked up by
+//! (`namespace`, `package`): the matchers need whole records, and JSON keeps the schema
+//! stable while record types grow.
+
+use std::path::{Path, PathBuf};
+
+use customs_feed::{DigestingReader, FeedError, FeedInput, FeedParser, FetchOptions, LocationError, open_location};
+use customs_model::{Advisory, Digest};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::Digest as _;
+
+/// The schema this binary writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("{path}: no vulnerability database here; run `customs db update` first (or pass --db)")]
+    Missing { path: PathBuf },
+    #[error("{path}: database schema {found} is newer than this customs supports ({supported}); upgrade customs or use a database built by this version")]
+    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: stored record is corrupt: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error(transparent)]
+    Feed(#[from] FeedError),
+    #[error(transparent)]
+    Location(#[from] LocationError),
+}
+
+/// A feed's row in `customs db status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedStatus {
+    pub kind: String,
+    pub locations: Vec<String>,
+    pub record_count: u64,
+    pub fetched_at: Option<String>,
+    pub content_digest: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// Summary of the whole database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbMeta {
+    pub digest: Option<Digest>,
+    pub built_at: Option<String>,
+    pub schema_version: i64,
+}
+
+/// The outcome of updating one feed.
+#[derive(Debug)]
+pub struct FeedOutcome {
+    pub kind: String,
+    pub result: Result<u64, DbError>,
+}
+
+/// A handle on the store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens an existing database for reading and matching.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        if !path.is_file() {
+            return Err(DbError::Missing { path: path.to_owned() });
+        }
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|source| DbError::Sqlite { path: path.to_owned(), source })?;
+        let store = Store { conn, path: path.to_owned() };
+        let v = store.user_version()?;
+        if v > SCHEMA_VERSION {
+            return Err(DbError::TooNew { path: path.to_owned(), found: v, supported: SCHEMA_VERSION });
+        }
+        if v < SCHEMA_VERSION {
+            return Err(DbError::Corrupt { path: path.to_owned(), message: format!("schema version {v} (expected {SCHEMA_VERSION}); run `customs db update` to migrate") });
+        }
+        Ok(store)
+    }
+
+    /// Opens or creates a database for writing, migrating it to the current schema.
+    pub fn open_for_update(path: &Path) -> Result<Self, DbError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs_err::create_dir_all(parent).map_err(|source| DbError::Io { path: parent.to_owned(), source })?;
+        }
+        let conn = Connection::open(path).map_err(|source| DbError::Sqlite { path: path.to_owned(), source })?;
+        let store = Store { conn, path: path.to_owned() };
+        store.sql(|c| c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"))?;
+        let v = store.user_version()?;
+        if v > SCHEMA_VERSION {
+            return Err(DbError::TooNew { path: path.to_owned(), found: v, supported: SCHEMA_VERSION });
+        }
+        if v < 1 {
+            store.sql(|c| c.execute_batch(MIGRATION_1))?;
+        }
+        Ok(store)
+    }
+
+    fn sql<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, DbError> {
+        f(&self.conn).map_err(|source| DbError::Sqlite { path: self.path.clone(), source })
+    }
+
+    fn user_version(&self) -> Result<i64, DbError> {
+        self.sql(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Fetches and parses one feed from `locations`, replacing its previous records in one
+    /// transaction. On any error the previous records stay and the error is recorded.
+    pub fn update_feed(&mut self, parser: &dyn FeedParser, locations: &[String], opts: &FetchOptions) -> Result<u64, DbError> {
+        let kind = parser.kind();
+        let path = self.path.clone();
+        let sqlite = |source| DbError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        tx.execute("DELETE FROM advisories WHERE feed = ?1", [kind]).map_err(sqlite)?;
+        let mut count = 0u64;
+        let mut feed_hasher = sha2::Sha256::new();
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO advisories (feed, namespace, package, vulnerability_id, record) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(sqlite)?;
+            for location in locations {
+                for opened in open_location(location, opts)? {
+                    let input = FeedInput { kind: kind.to_owned(), location: opened.location.clone(), file_name: opened.file_name.clone() };
+                    let mut reader = DigestingReader::new(opened.reader);
+                    let mut insert_err = None;
+                    parser.parse(&input, &mut reader, &mut |adv: Advisory| {
+                        if insert_err.is_some() {
+                            return;
+                        }
+                        let json = serde_json::to_string(&adv).expect("advisories serialize");
+                        match insert.execute(params![kind, adv.namespace, adv.package, adv.vulnerability_id, json]) {
+                            Ok(_) => count += 1,
+                            Err(e) => insert_err = Some(e),
+                        }
+                    })?;
+                    if let Some(e) = insert_err {
+                        return Err(sqlite(e));
+                    }
+                    let digest = reader.finish().map_err(|e| FeedError::io(&input, e))?;
+                    feed_hasher.update(digest.to_string().as_bytes());
+                    feed_hasher.update(b"\n");
+                }
+            }
+        }
+        let feed_digest = Digest::from_sha256_output(&feed_hasher.finalize());
+        let now = jiff::Timestamp::now().to_string();
+        tx.execute(
+            "INSERT INTO feeds (kind, locations, record_count, fetched_at, content_digest, last_error) VALUES (?1, ?2, ?3, ?4, ?5, NULL)
+             ON CONFLICT(kind) DO UPDATE SET locations = excluded.locations, record_count = excluded.record_count,
+               fetched_at = excluded.fetched_at, content_digest = excluded.content_digest, last_error = NULL",
+            params![kind, serde_json::to_string(locations).unwrap_or_default(), i64::try_from(count).unwrap_or(i64::MAX), now, feed_digest.to_string()],
+        )
+        .map_err(sqlite)?;
+        refresh_meta(&tx, &now).map_err(sqlite)?;
+        tx.commit().map_err(sqlite)?;
+        Ok(count)
+    }
+
+    /// Records that updating `kind` failed (the previous records are kept).
+    pub fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError> {
+        self.sql(|c| {
+            c.execute(
+                "INSERT INTO feeds (kind, locations, record_count, last_error) VALUES (?1, ?2, 0, ?3)
+                 ON CONFLICT(kind) DO UPDATE SET last_error = excluded.last_error",
+                params![kind, serde_json::to_string(locations).unwrap_or_default(), error],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Every advisory for `package` in `namespace`, in a stable order.
+    pub fn advisories(&self, namespace: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record FROM advisories WHERE namespace = ?1 AND package = ?2 ORDER BY vulnerability_id, feed, rowid")
+            .map_err(|source| DbError::Sqlite { path: self.path.clone(), source })?;
+        let rows = stmt
+            .query_map(params![namespace, package], |r| r.get::<_, String>(0))
+            .and_then(Iterator::collect::<Result<Vec<String>, _>>)
+            .map_err(|source| DbError::Sqlite { path: self.path.clone(), source })?;
+        rows.iter()
+            .map(|json| serde_json::from_str(json).map_err(|e| DbError::Corrupt { path: self.path.clone(), message: e.to_string() }))
+            .collect()
+    }
+
+    pub fn feeds(&self) -> Result<Vec<FeedStatus>, DbError> {
+        self.sql(|c| {
+            let mut stmt = c.prepare("SELECT kind, locations, record_count, fetched_at, content_digest, last_error FROM feeds ORDER BY kind")?;
+            stmt.query_map([], |r| {
+                let locations: String = r.get(1)?;
+                Ok(FeedStatus {
+                    kind: r.get(0)?,
+                    locations: serde_json::from_str(&locations).unwrap_or_default(),
+                    record_count: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                    fetched_at: r.get(3)?,
+                    content_digest: r.get(4)?,
+                    last_error: r.get(5)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    pub fn meta(&self) -> Result<DbMeta, DbError> {
+        let get = |k: &str| self.sql(|c| c.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get::<_, String>(0)).optional());
+        Ok(DbMeta {
+            digest: get("digest")?.and_then(|d| Digest::parse(&d).ok()),
+            built_at: get("built_at")?,
+            schema_version: self.user_version()?,
+        })
+    }
+}
+
+/// The database digest covers the schema version and each feed's content digest, so the
+/// same feed inputs give the same digest whenever and wherever they are ingested.
+fn refresh_meta(c: &Connection, now: &str) -> rusqlite::Result<()> {
+    let mut stmt = c.prepare("SELECT kind, content_digest FROM feeds WHERE content_digest IS NOT NULL ORDER BY kind")?;
+    let mut h = sha2::Sha256::new();
+    h.update(format!("customs-db schema {SCHEMA_VERSION}\n").as_bytes());
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (k, d) = row?;
+        h.update(format!("{k}={d}\n").as_bytes());
+    }
+    let digest = Digest::from_sha256_output(&h.finalize());
+    c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest', ?1)", [digest.to_string()])?;
+    c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)", [now])?;
+    Ok(())
+}
+
+const MIGRATION_1: &str = "
+BEGIN;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (
+  kind TEXT PRIMARY KEY,
+  locations TEXT NOT NULL,
+  record_count INTEGER NOT NULL DEFAULT 0,
+  fetched_at TEXT,
+  content_digest TEXT,
+  last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS advisories (
+  feed TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  vulnerability_id TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS advisories_lookup ON advisories (namespace, package);
+CREATE INDEX IF NOT EXISTS advisories_feed ON advisories (feed);
+PRAGMA user_version = 1;
+COMMIT;
+";

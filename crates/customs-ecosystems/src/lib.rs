@@ -1,0 +1,90 @@
+//! The registry: the one place that names every ecosystem.
+//!
+//! Framework crates know no ecosystem by name; this crate lists them. Adding an ecosystem
+//! means adding its folder under `ecosystems/` and one line per capability here; the test
+//! `every_ecosystem_folder_is_registered` fails when a folder is not listed.
+
+use std::sync::Arc;
+
+use customs_analyzer::Analyzer;
+use customs_feed::FeedParser;
+use customs_match::Matcher;
+use customs_model::{Distro, Package};
+use customs_version::Schemes;
+
+/// The ecosystem folders this registry wires in (checked against `ecosystems/` by a test).
+pub const REGISTERED: &[&str] = &["os-release", "dpkg", "debian"];
+
+/// Every analyzer, in a fixed order.
+pub fn analyzers() -> Vec<Arc<dyn Analyzer>> {
+    vec![
+        Arc::new(customs_os_release::OsReleaseAnalyzer),
+        Arc::new(customs_dpkg::DpkgStatusAnalyzer),
+        Arc::new(customs_debian::DebianVersionAnalyzer::new()),
+    ]
+}
+
+/// Every feed parser.
+pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
+    vec![
+        Arc::new(customs_debian::DebianOvalParser::new()),
+        Arc::new(customs_debian::DebianTrackerParser::new()),
+        Arc::new(customs_debian::DebianDsaParser::new()),
+    ]
+}
+
+/// The feed parser for `kind`.
+pub fn feed_parser(kind: &str) -> Option<Arc<dyn FeedParser>> {
+    feed_parsers().into_iter().find(|p| p.kind() == kind)
+}
+
+/// Every version scheme, by name.
+pub fn schemes() -> Schemes {
+    let mut s = Schemes::default();
+    s.register(Arc::new(customs_dpkg::DebScheme));
+    s
+}
+
+/// Every matcher.
+pub fn matchers() -> Vec<Arc<dyn Matcher>> {
+    vec![Arc::new(customs_debian::DebianMatcher)]
+}
+
+/// Fixes up packages once the distro is known (purls carry the distro as a qualifier).
+pub fn finalize_packages(packages: &mut [Package], distro: Option<&Distro>) {
+    for p in packages.iter_mut() {
+        if p.ecosystem == "deb" {
+            let vendor = distro.map(|d| d.id.as_str());
+            let qualifier = distro.map(|d| format!("{}-{}", d.id, if d.version.is_empty() { d.codename.as_deref().unwrap_or("") } else { &d.version }));
+            p.purl = customs_dpkg::status::purl(&p.name, &p.version, p.arch.as_deref(), p.source_name.as_deref(), vendor, qualifier.as_deref());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ecosystem_folder_is_registered() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ecosystems");
+        let mut missing = Vec::new();
+        for e in std::fs::read_dir(dir).expect("ecosystems folder") {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if !REGISTERED.contains(&name.as_str()) {
+                missing.push(name);
+            }
+        }
+        assert!(missing.is_empty(), "ecosystem folders not registered in customs-ecosystems: {missing:?}");
+    }
+
+    #[test]
+    fn feed_kinds_are_unique_and_analyzer_globs_valid() {
+        let mut kinds: Vec<_> = feed_parsers().iter().map(|p| p.kind()).collect();
+        let n = kinds.len();
+        kinds.sort_unstable();
+        kinds.dedup();
+        assert_eq!(kinds.len(), n);
+        customs_analyzer::Dispatcher::new(analyzers()).expect("valid globs");
+    }
+}

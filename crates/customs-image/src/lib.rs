@@ -1,0 +1,25 @@
+//! Container images: where they come from, and how their layers are read.
+//!
+//! * [`ImageRef`] parses what the user typed (`docker-archive:PATH`, `oci:PATH[:TAG]`, or a
+//!   bare path, auto-detected).
+//! * [`open`] returns an [`Image`]: verified metadata (manifest, config, layer descriptors)
+//!   plus a way to open each layer blob as a stream. Manifests and configs are small and read
+//!   whole (with a size cap), their digests checked; layer blobs are never read whole.
+//! * [`walk_layer`] reads one layer blob in a single streaming pass: it verifies the blob's
+//!   digest while reading, detects the compression from the media type and magic bytes,
+//!   walks the tar stream, records whiteouts, and hands each interesting file to the
+//!   analyzers. Nothing is ever extracted to disk.
+
+mod error;
+mod hashing;
+mod reference;
+mod sources;
+mod walk;
+
+pub use error::ImageError;
+pub use reference::ImageRef;
+pub use sources::{Image, ImageConfig, LayerInfo, open};
+pub use walk::{WalkLimits, walk_layer};
+
+/// Caps applied to untrusted image metadata.
+pub const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;

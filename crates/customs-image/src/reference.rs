@@ -1,0 +1,82 @@
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::ImageError;
+
+/// What the user asked to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageRef {
+    /// A `docker save` tarball (legacy layout or Docker 25+ with an OCI index inside).
+    DockerArchive(PathBuf),
+    /// An OCI image layout directory, optionally with the tag to pick.
+    OciLayout { path: PathBuf, tag: Option<String> },
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageRef::DockerArchive(p) => write!(f, "docker-archive:{}", p.display()),
+            ImageRef::OciLayout { path, tag: None } => write!(f, "oci:{}", path.display()),
+            ImageRef::OciLayout { path, tag: Some(t) } => write!(f, "oci:{}:{t}", path.display()),
+        }
+    }
+}
+
+impl ImageRef {
+    /// Parses `docker-archive:PATH`, `oci:PATH[:TAG]` or a bare path (auto-detected: a
+    /// directory with an `oci-layout` file is an OCI layout, a file is a docker archive).
+    pub fn parse(input: &str) -> Result<Self, ImageError> {
+        if let Some(rest) = input.strip_prefix("docker-archive:") {
+            return Ok(ImageRef::DockerArchive(PathBuf::from(rest)));
+        }
+        if let Some(rest) = input.strip_prefix("oci:") {
+            // oci:PATH:TAG — the tag is after the last ':' unless that makes PATH a
+            // non-existent path while the whole string exists.
+            if let Some((p, t)) = rest.rsplit_once(':')
+                && !t.contains('/')
+                && !Path::new(rest).exists()
+            {
+                return Ok(ImageRef::OciLayout { path: PathBuf::from(p), tag: Some(t.to_owned()) });
+            }
+            return Ok(ImageRef::OciLayout { path: PathBuf::from(rest), tag: None });
+        }
+        if let Some((scheme, _)) = input.split_once(':')
+            && matches!(scheme, "registry" | "docker" | "podman" | "oci-archive" | "dir" | "sbom")
+        {
+            return Err(ImageError::BadReference {
+                reference: input.to_owned(),
+                reason: format!("the {scheme}: transport is not supported yet; use docker-archive:PATH or oci:PATH"),
+            });
+        }
+        let path = Path::new(input);
+        if path.is_dir() {
+            if path.join("oci-layout").is_file() {
+                return Ok(ImageRef::OciLayout { path: path.to_owned(), tag: None });
+            }
+            return Err(ImageError::NotAnImage {
+                path: path.to_owned(),
+                reason: "a directory without an oci-layout file (root filesystems are not supported yet)".into(),
+            });
+        }
+        if path.is_file() {
+            return Ok(ImageRef::DockerArchive(path.to_owned()));
+        }
+        Err(ImageError::NotFound(path.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_transports() {
+        assert_eq!(ImageRef::parse("docker-archive:/x.tar").unwrap(), ImageRef::DockerArchive("/x.tar".into()));
+        assert_eq!(
+            ImageRef::parse("oci:/no/such/dir:v1").unwrap(),
+            ImageRef::OciLayout { path: "/no/such/dir".into(), tag: Some("v1".into()) }
+        );
+        assert!(matches!(ImageRef::parse("/definitely/missing"), Err(ImageError::NotFound(_))));
+        assert!(matches!(ImageRef::parse("registry:alpine"), Err(ImageError::BadReference { .. })));
+    }
+}

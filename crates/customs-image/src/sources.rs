@@ -1,0 +1,500 @@
+//! Image transports: docker-archive (legacy and Docker 25+) and OCI image layouts.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use customs_model::Digest;
+use serde::{Deserialize, Serialize};
+
+use crate::hashing::read_capped;
+use crate::{ImageError, ImageRef, MAX_JSON_BYTES};
+
+/// The parts of an image config customs uses (OCI image spec / Docker image JSON).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ImageConfig {
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub config: Option<RuntimeConfig>,
+    #[serde(default)]
+    pub rootfs: RootFs,
+    #[serde(default)]
+    pub history: Vec<History>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RuntimeConfig {
+    #[serde(rename = "User", default)]
+    pub user: Option<String>,
+    #[serde(rename = "Env", default)]
+    pub env: Option<Vec<String>>,
+    #[serde(rename = "ExposedPorts", default)]
+    pub exposed_ports: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RootFs {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub diff_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct History {
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub empty_layer: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// One layer of an image, bottom first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerInfo {
+    /// The digest of the blob as stored (compressed), when the transport records it.
+    pub digest: Option<Digest>,
+    /// The digest of the uncompressed tar (from the config's rootfs.diff_ids).
+    pub diff_id: Digest,
+    pub media_type: Option<String>,
+    pub size: Option<u64>,
+    /// The Dockerfile instruction that made the layer, from the config history.
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum BlobLocation {
+    /// A byte range of a file (an entry of a tar archive).
+    Range { file: PathBuf, offset: u64, size: u64 },
+    /// A whole file (an OCI layout blob).
+    File(PathBuf),
+}
+
+/// An opened image: verified metadata and access to its layer blobs.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub reference: ImageRef,
+    pub repo_tags: Vec<String>,
+    pub manifest_digest: Option<Digest>,
+    pub config_digest: Digest,
+    pub config: ImageConfig,
+    pub layers: Vec<LayerInfo>,
+    locations: Vec<BlobLocation>,
+}
+
+impl Image {
+    /// Opens layer `index` as a raw (possibly compressed) byte stream.
+    pub fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send>, ImageError> {
+        match &self.locations[index] {
+            BlobLocation::Range { file, offset, size } => {
+                let mut f = fs_err::File::open(file)?;
+                f.seek(SeekFrom::Start(*offset))?;
+                Ok(Box::new(f.take(*size)))
+            }
+            BlobLocation::File(p) => Ok(Box::new(fs_err::File::open(p)?)),
+        }
+    }
+
+    /// A short label for messages: `sha256:abcdef012345 (2/5)`.
+    pub fn layer_label(&self, index: usize) -> String {
+        let l = &self.layers[index];
+        let d = l.digest.as_ref().unwrap_or(&l.diff_id);
+        format!("{}:{} ({}/{})", d.algorithm().as_str(), d.short(), index + 1, self.layers.len())
+    }
+}
+
+/// Opens the image `reference` points at and verifies its metadata.
+pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
+    match reference {
+        ImageRef::DockerArchive(path) => open_docker_archive(reference, path),
+        ImageRef::OciLayout { path, tag } => open_oci_layout(reference, path, tag.as_deref()),
+    }
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, ImageError> {
+    serde_json::from_slice(bytes).map_err(|source| ImageError::Json { what: what.to_owned(), source })
+}
+
+fn check_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), ImageError> {
+    let actual = match expected.algorithm() {
+        customs_model::DigestAlgorithm::Sha256 => Digest::sha256_of(bytes),
+        customs_model::DigestAlgorithm::Sha512 => {
+            use sha2::Digest as _;
+            Digest::from_sha512_output(&sha2::Sha512::digest(bytes))
+        }
+    };
+    if &actual != expected {
+        return Err(ImageError::DigestMismatch { what: what.to_owned(), expected: expected.clone(), actual });
+    }
+    Ok(())
+}
+
+fn diff_ids(config: &ImageConfig, what: &str) -> Result<Vec<Digest>, ImageError> {
+    config
+        .rootfs
+        .diff_ids
+        .iter()
+        .map(|d| Digest::parse(d).map_err(|e| ImageError::Invalid { what: what.to_owned(), reason: e.to_string() }))
+        .collect()
+}
+
+/// Pairs non-empty history entries with layers, in order.
+fn created_by(config: &ImageConfig, n_layers: usize) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = config
+        .history
+        .iter()
+        .filter(|h| !h.empty_layer)
+        .map(|h| h.created_by.clone())
+        .take(n_layers)
+        .collect();
+    out.resize(n_layers, None);
+    out
+}
+
+// ---------------------------------------------------------------- docker-archive
+
+#[derive(Debug, Clone, Copy)]
+struct ArchiveEntry {
+    offset: u64,
+    size: u64,
+}
+
+const MAX_ARCHIVE_ENTRIES: usize = 100_000;
+
+/// Indexes a tar archive: path → byte range, with links resolved to their targets.
+fn index_tar(path: &Path) -> Result<HashMap<String, ArchiveEntry>, ImageError> {
+    let file = fs_err::File::open(path)?;
+    let mut archive = tar::Archive::new(file);
+    let mut files = HashMap::new();
+    let mut links: Vec<(String, String)> = Vec::new();
+    let not_image = |reason: String| ImageError::NotAnImage { path: path.to_owned(), reason };
+    let entries = archive.entries_with_seek().map_err(|e| not_image(format!("not a tar archive: {e}")))?;
+    for (n, entry) in entries.enumerate() {
+        if n >= MAX_ARCHIVE_ENTRIES {
+            return Err(not_image(format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
+        }
+        let entry = entry.map_err(|e| not_image(format!("not a valid tar archive: {e}")))?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let Some(name) = customs_analyzer::normalize_path(&name) else { continue };
+        let kind = entry.header().entry_type();
+        if kind.is_symlink() || kind.is_hard_link() {
+            if let Ok(Some(target)) = entry.link_name() {
+                let target = target.to_string_lossy().into_owned();
+                let resolved = if kind.is_symlink() {
+                    match name.rsplit_once('/') {
+                        Some((dir, _)) => format!("{dir}/{target}"),
+                        None => target,
+                    }
+                } else {
+                    target
+                };
+                if let Some(r) = customs_analyzer::normalize_path(&resolved) {
+                    links.push((name, r));
+                }
+            }
+        } else if kind.is_file() {
+            files.insert(name, ArchiveEntry { offset: entry.raw_file_position(), size: entry.size() });
+        }
+    }
+    // `docker save` links identical layers to one another; resolve (bounded).
+    for _ in 0..8 {
+        let mut changed = false;
+        for (name, target) in &links {
+            if !files.contains_key(name)
+                && let Some(e) = files.get(target).copied()
+            {
+                files.insert(name.clone(), e);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(files)
+}
+
+#[derive(Debug, Deserialize)]
+struct DockerManifestEntry {
+    #[serde(rename = "Config")]
+    config: String,
+    #[serde(rename = "RepoTags", default)]
+    repo_tags: Option<Vec<String>>,
+    #[serde(rename = "Layers", default)]
+    layers: Vec<String>,
+}
+
+/// `blobs/sha256/HEX` → that digest.
+fn digest_from_blob_path(p: &str) -> Option<Digest> {
+    let rest = p.strip_prefix("blobs/")?;
+    let (alg, hex) = rest.split_once('/')?;
+    Digest::parse(&format!("{alg}:{hex}")).ok()
+}
+
+fn read_entry(path: &Path, e: ArchiveEntry, what: &str) -> Result<Vec<u8>, ImageError> {
+    if e.size > MAX_JSON_BYTES {
+        return Err(ImageError::TooLarge { what: what.to_owned(), limit: MAX_JSON_BYTES });
+    }
+    let mut f = fs_err::File::open(path)?;
+    f.seek(SeekFrom::Start(e.offset))?;
+    read_capped(f.take(e.size), MAX_JSON_BYTES, what)
+}
+
+fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, ImageError> {
+    if !path.exists() {
+        return Err(ImageError::NotFound(path.to_owned()));
+    }
+    if path.is_dir() {
+        return Err(ImageError::NotAnImage { path: path.to_owned(), reason: "a directory, not a docker save tarball".into() });
+    }
+    let entries = index_tar(path)?;
+    let what = |s: &str| format!("{}: {s}", path.display());
+    let Some(manifest_entry) = entries.get("manifest.json") else {
+        let reason = if entries.contains_key("index.json") {
+            "no manifest.json (this looks like an OCI archive; extract it and use oci:DIR)"
+        } else {
+            "no manifest.json inside (is this a `docker save` tarball?)"
+        };
+        return Err(ImageError::NotAnImage { path: path.to_owned(), reason: reason.into() });
+    };
+    let manifest_bytes = read_entry(path, *manifest_entry, &what("manifest.json"))?;
+    let manifests: Option<Vec<DockerManifestEntry>> = parse_json(&manifest_bytes, &what("manifest.json"))?;
+    let Some(m) = manifests.and_then(|v| v.into_iter().next()) else {
+        return Err(ImageError::NotAnImage { path: path.to_owned(), reason: "manifest.json lists no image".into() });
+    };
+    let config_name = customs_analyzer::normalize_path(&m.config).unwrap_or_default();
+    let config_entry = entries.get(&config_name).ok_or_else(|| ImageError::Invalid {
+        what: what("manifest.json"),
+        reason: format!("config {:?} is not in the archive", m.config),
+    })?;
+    let config_bytes = read_entry(path, *config_entry, &what(&config_name))?;
+    // The config's file name is its digest (legacy `HEX.json`, or `blobs/sha256/HEX`).
+    let config_digest = digest_from_blob_path(&config_name)
+        .or_else(|| config_name.strip_suffix(".json").and_then(|h| Digest::parse(&format!("sha256:{h}")).ok()));
+    let config_digest = match config_digest {
+        Some(d) => {
+            check_digest(&config_bytes, &d, &what(&config_name))?;
+            d
+        }
+        None => Digest::sha256_of(&config_bytes),
+    };
+    let config: ImageConfig = parse_json(&config_bytes, &what(&config_name))?;
+    let diff_ids = diff_ids(&config, &what(&config_name))?;
+    if diff_ids.len() != m.layers.len() {
+        return Err(ImageError::Invalid {
+            what: what("manifest.json"),
+            reason: format!("{} layers listed but the config has {} diff_ids", m.layers.len(), diff_ids.len()),
+        });
+    }
+    let created = created_by(&config, diff_ids.len());
+    let mut layers = Vec::new();
+    let mut locations = Vec::new();
+    for ((layer_path, diff_id), created_by) in m.layers.iter().zip(diff_ids).zip(created) {
+        let name = customs_analyzer::normalize_path(layer_path).unwrap_or_default();
+        let e = entries.get(&name).ok_or_else(|| ImageError::Invalid {
+            what: what("manifest.json"),
+            reason: format!("layer {layer_path:?} is not in the archive"),
+        })?;
+        layers.push(LayerInfo {
+            digest: digest_from_blob_path(&name),
+            diff_id,
+            media_type: None,
+            size: Some(e.size),
+            created_by,
+        });
+        locations.push(BlobLocation::Range { file: path.to_owned(), offset: e.offset, size: e.size });
+    }
+    Ok(Image {
+        reference: reference.clone(),
+        repo_tags: m.repo_tags.unwrap_or_default(),
+        manifest_digest: None,
+        config_digest,
+        config,
+        layers,
+        locations,
+    })
+}
+
+// ---------------------------------------------------------------- OCI layout
+
+#[derive(Debug, Clone, Deserialize)]
+struct Descriptor {
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    digest: String,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    annotations: Option<HashMap<String, String>>,
+    #[serde(default)]
+    platform: Option<Platform>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Platform {
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    os: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    #[serde(default)]
+    config: Option<Descriptor>,
+    #[serde(default)]
+    layers: Vec<Descriptor>,
+    #[serde(default)]
+    manifests: Option<Vec<Descriptor>>,
+}
+
+const INDEX_TYPES: [&str; 2] =
+    ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
+
+fn blob_path(root: &Path, d: &Digest) -> PathBuf {
+    root.join("blobs").join(d.algorithm().as_str()).join(d.hex())
+}
+
+fn read_blob(root: &Path, desc: &Descriptor, what: &str) -> Result<(Digest, Vec<u8>), ImageError> {
+    let digest = Digest::parse(&desc.digest).map_err(|e| ImageError::Invalid { what: what.to_owned(), reason: e.to_string() })?;
+    let what = format!("{what} {digest}");
+    if desc.size.is_some_and(|s| s > MAX_JSON_BYTES) {
+        return Err(ImageError::TooLarge { what, limit: MAX_JSON_BYTES });
+    }
+    let p = blob_path(root, &digest);
+    let f = fs_err::File::open(&p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ImageError::Invalid { what: what.clone(), reason: format!("blob missing from the layout ({})", p.display()) },
+        _ => ImageError::Io(e),
+    })?;
+    let bytes = read_capped(f, MAX_JSON_BYTES, &what)?;
+    check_digest(&bytes, &digest, &what)?;
+    if let Some(size) = desc.size
+        && size != bytes.len() as u64
+    {
+        return Err(ImageError::Invalid { what, reason: format!("descriptor says {size} bytes, blob has {}", bytes.len()) });
+    }
+    Ok((digest, bytes))
+}
+
+fn ref_name(d: &Descriptor) -> Option<&str> {
+    let a = d.annotations.as_ref()?;
+    a.get("org.opencontainers.image.ref.name").map(String::as_str)
+}
+
+fn open_oci_layout(reference: &ImageRef, root: &Path, tag: Option<&str>) -> Result<Image, ImageError> {
+    if !root.exists() {
+        return Err(ImageError::NotFound(root.to_owned()));
+    }
+    if !root.join("oci-layout").is_file() {
+        return Err(ImageError::NotAnImage { path: root.to_owned(), reason: "no oci-layout file (not an OCI image layout)".into() });
+    }
+    let index_path = root.join("index.json");
+    let what_index = index_path.display().to_string();
+    let bytes = read_capped(fs_err::File::open(&index_path)?, MAX_JSON_BYTES, &what_index)?;
+    let index: Manifest = parse_json(&bytes, &what_index)?;
+    let top = index.manifests.unwrap_or_default();
+
+    // Flatten nested indexes (bounded depth), remembering the top-level ref name.
+    let mut candidates: Vec<(Option<String>, Descriptor)> = Vec::new();
+    let mut queue: Vec<(usize, Option<String>, Descriptor)> = top.into_iter().map(|d| (0, ref_name(&d).map(str::to_owned), d)).collect();
+    while let Some((depth, name, d)) = queue.pop() {
+        if depth > 4 {
+            return Err(ImageError::Invalid { what: what_index.clone(), reason: "indexes nested too deeply".into() });
+        }
+        let is_index = d.media_type.as_deref().is_some_and(|m| INDEX_TYPES.contains(&m));
+        if is_index {
+            let (_, b) = read_blob(root, &d, "index")?;
+            let nested: Manifest = parse_json(&b, &format!("index {}", d.digest))?;
+            for n in nested.manifests.unwrap_or_default() {
+                let nm = name.clone().or_else(|| ref_name(&n).map(str::to_owned));
+                queue.push((depth + 1, nm, n));
+            }
+        } else {
+            candidates.push((name, d));
+        }
+    }
+    candidates.reverse();
+    if let Some(t) = tag {
+        candidates.retain(|(n, _)| n.as_deref() == Some(t));
+        if candidates.is_empty() {
+            return Err(ImageError::NoMatch { what: root.display().to_string(), reason: format!("no manifest is tagged {t:?}") });
+        }
+    }
+    // Several platforms: prefer the host's.
+    if candidates.len() > 1 {
+        let host_arch = match std::env::consts::ARCH {
+            "x86_64" => "amd64",
+            "aarch64" => "arm64",
+            other => other,
+        };
+        let host: Vec<_> = candidates
+            .iter()
+            .filter(|(_, d)| d.platform.as_ref().is_some_and(|p| p.os == "linux" && p.architecture == host_arch))
+            .cloned()
+            .collect();
+        if !host.is_empty() {
+            candidates = host;
+        }
+    }
+    let (name, desc) = match candidates.len() {
+        0 => return Err(ImageError::NoMatch { what: root.display().to_string(), reason: "index.json lists no image manifest".into() }),
+        1 => candidates.remove(0),
+        _ => {
+            let tags: Vec<_> = candidates.iter().filter_map(|(n, _)| n.clone()).collect();
+            return Err(ImageError::NoMatch {
+                what: root.display().to_string(),
+                reason: format!("{} manifests; choose one with oci:PATH:TAG (tags: {})", candidates.len(), tags.join(", ")),
+            });
+        }
+    };
+    let (manifest_digest, mbytes) = read_blob(root, &desc, "manifest")?;
+    let what_manifest = format!("manifest {manifest_digest}");
+    let manifest: Manifest = parse_json(&mbytes, &what_manifest)?;
+    if manifest.media_type.as_deref().is_some_and(|m| m.contains("v1+prettyjws") || m.ends_with("manifest.v1+json") && m.contains("docker")) {
+        return Err(ImageError::Invalid { what: what_manifest, reason: "Docker schema 1 manifests are not supported".into() });
+    }
+    let config_desc = manifest.config.as_ref().ok_or_else(|| ImageError::Invalid { what: what_manifest.clone(), reason: "no config descriptor".into() })?;
+    let (config_digest, cbytes) = read_blob(root, config_desc, "config")?;
+    let what_config = format!("config {config_digest}");
+    let config: ImageConfig = parse_json(&cbytes, &what_config)?;
+    let diff_ids = diff_ids(&config, &what_config)?;
+    if diff_ids.len() != manifest.layers.len() {
+        return Err(ImageError::Invalid {
+            what: what_manifest,
+            reason: format!("{} layers but the config has {} diff_ids", manifest.layers.len(), diff_ids.len()),
+        });
+    }
+    let created = created_by(&config, diff_ids.len());
+    let mut layers = Vec::new();
+    let mut locations = Vec::new();
+    for ((d, diff_id), created_by) in manifest.layers.iter().zip(diff_ids).zip(created) {
+        let digest = Digest::parse(&d.digest).map_err(|e| ImageError::Invalid { what: what_manifest.clone(), reason: e.to_string() })?;
+        let p = blob_path(root, &digest);
+        if !p.is_file() {
+            return Err(ImageError::Invalid { what: format!("layer {digest}"), reason: format!("blob missing from the layout ({})", p.display()) });
+        }
+        locations.push(BlobLocation::File(p));
+        layers.push(LayerInfo { digest: Some(digest), diff_id, media_type: d.media_type.clone(), size: d.size, created_by });
+    }
+    Ok(Image {
+        reference: reference.clone(),
+        repo_tags: name.into_iter().collect(),
+        manifest_digest: Some(manifest_digest),
+        config_digest,
+        config,
+        layers,
+        locations,
+    })
+}

@@ -1,0 +1,69 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{Digest, Finding, Package};
+
+/// The version of the JSON report schema (docs/json-report.md). Bumped on any
+/// incompatible change; additions of optional fields do not bump it.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The OS of the artifact, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportOs {
+    pub family: String,
+    pub id: String,
+    pub version: String,
+    pub codename: Option<String>,
+    pub pretty_name: Option<String>,
+}
+
+/// One layer of the artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLayer {
+    pub diff_id: Digest,
+    pub digest: Option<Digest>,
+    pub created_by: Option<String>,
+    pub size: Option<u64>,
+}
+
+/// What was scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub name: String,
+    /// The manifest digest when the transport has a manifest, else the config digest.
+    pub digest: Digest,
+    pub config_digest: Digest,
+    #[serde(default)]
+    pub repo_tags: Vec<String>,
+    pub architecture: String,
+    pub os_type: String,
+    pub os: Option<ReportOs>,
+    pub layers: Vec<ReportLayer>,
+}
+
+/// The vulnerability database the findings came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportDb {
+    pub digest: Option<Digest>,
+    pub built_at: Option<String>,
+}
+
+/// A non-fatal problem met during the scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportDiagnostic {
+    pub code: String,
+    pub layer_diff_id: Option<Digest>,
+    pub path: Option<String>,
+    pub message: String,
+}
+
+/// A whole scan result: the JSON report's root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub customs_version: String,
+    pub artifact: Artifact,
+    pub packages: Vec<Package>,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<ReportDiagnostic>,
+    pub db: ReportDb,
+}

@@ -1,0 +1,182 @@
+//! Report writers.
+//!
+//! * [`write_json`]: the documented, stable schema (docs/json-report.md). Deterministic: the
+//!   same report value always gives the same bytes.
+//! * [`write_table`]: findings grouped by layer, as `clairctl analyze` shows them, then a
+//!   summary by severity. Colour only when asked (the CLI asks when stdout is a terminal).
+//!
+//! Filtering ([`Filter`]) happens before writing, so every format and the exit code see the
+//! same findings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use customs_model::{Finding, Report, Severity, Status};
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            other => Err(format!("unknown format {other:?}; expected table or json")),
+        }
+    }
+}
+
+/// Which findings to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Keep only these severities (empty: all).
+    pub severities: Vec<Severity>,
+    /// Drop findings that have no fixed version.
+    pub ignore_unfixed: bool,
+}
+
+impl Filter {
+    pub fn keep(&self, f: &Finding) -> bool {
+        if !self.severities.is_empty() && !self.severities.contains(&f.severity) {
+            return false;
+        }
+        if self.ignore_unfixed && f.fixed_version.is_none() {
+            return false;
+        }
+        true
+    }
+
+    /// Applies the filter to the report's findings.
+    pub fn apply(&self, report: &mut Report) {
+        report.findings.retain(|f| self.keep(f));
+    }
+}
+
+/// Writes the JSON report (pretty-printed, newline-terminated).
+pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+fn colour(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "\x1b[1;31m",
+        Severity::High => "\x1b[31m",
+        Severity::Medium => "\x1b[33m",
+        Severity::Low => "\x1b[34m",
+        Severity::Negligible | Severity::Unknown => "\x1b[2m",
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() <= max {
+        return s;
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// Lays out rows in aligned columns (two spaces apart).
+fn columns(rows: &[Vec<String>], indent: &str, colours: Option<&[&str]>) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; n];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for (ri, r) in rows.iter().enumerate() {
+        let mut line = String::from(indent);
+        for (i, c) in r.iter().enumerate() {
+            let pad = if i + 1 == r.len() { 0 } else { widths[i] - c.chars().count() + 2 };
+            match colours.and_then(|cs| cs.get(ri)).filter(|c| !c.is_empty() && i == 0) {
+                Some(code) => {
+                    let _ = write!(line, "{code}{c}\x1b[0m{}", " ".repeat(pad));
+                }
+                None => {
+                    let _ = write!(line, "{c}{}", " ".repeat(pad));
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes the human-readable table.
+pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io::Result<()> {
+    let a = &report.artifact;
+    let os = a.os.as_ref().map_or_else(
+        || "unknown OS".to_owned(),
+        |o| match &o.codename {
+            Some(c) => format!("{} {} ({c})", o.id, o.version),
+            None => format!("{} {}", o.id, o.version),
+        },
+    );
+    writeln!(out, "Image:    {}", a.name)?;
+    writeln!(out, "Digest:   {}", a.digest)?;
+    writeln!(out, "OS:       {os}  [{}/{}]", a.os_type, a.architecture)?;
+    writeln!(out, "Packages: {}   Findings: {}", report.packages.len(), report.findings.len())?;
+    writeln!(out)?;
+
+    let mut by_layer: BTreeMap<Option<&customs_model::Digest>, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_layer.entry(f.layer_diff_id.as_ref()).or_default().push(f);
+    }
+    let mut rows = vec![vec!["LAYER".to_owned(), "FINDINGS".to_owned(), "CREATED BY".to_owned()]];
+    for l in &a.layers {
+        let count = by_layer.get(&Some(&l.diff_id)).map_or(0, Vec::len);
+        rows.push(vec![l.diff_id.short().to_owned(), count.to_string(), truncate(l.created_by.as_deref().unwrap_or("-"), 70)]);
+    }
+    out.write_all(columns(&rows, "", None).as_bytes())?;
+
+    for l in &a.layers {
+        let Some(findings) = by_layer.get(&Some(&l.diff_id)) else { continue };
+        writeln!(out)?;
+        writeln!(out, "Layer {}  {}", l.diff_id.short(), truncate(l.created_by.as_deref().unwrap_or(""), 90))?;
+        let mut rows = vec![vec!["SEVERITY", "VULNERABILITY", "PACKAGE", "INSTALLED", "FIXED", "STATUS"].into_iter().map(str::to_owned).collect::<Vec<_>>()];
+        let mut cols = vec![""];
+        for f in findings {
+            rows.push(vec![
+                f.severity.to_string(),
+                f.vulnerability_id.clone(),
+                f.package.clone(),
+                f.installed_version.clone(),
+                f.fixed_version.clone().unwrap_or_else(|| "-".into()),
+                f.status.to_string(),
+            ]);
+            cols.push(if colour_on { colour(f.severity) } else { "" });
+        }
+        out.write_all(columns(&rows, "  ", Some(&cols)).as_bytes())?;
+    }
+    if let Some(findings) = by_layer.get(&None) {
+        writeln!(out)?;
+        writeln!(out, "Not attributed to a layer: {}", findings.len())?;
+    }
+
+    writeln!(out)?;
+    let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry(f.severity).or_default() += 1;
+    }
+    let parts: Vec<String> = Severity::ALL.iter().rev().map(|s| format!("{} {s}", counts.get(s).copied().unwrap_or(0))).collect();
+    let fixable = report.findings.iter().filter(|f| f.status == Status::Fixed).count();
+    writeln!(out, "Summary: {} findings ({}); {fixable} with a fix available", report.findings.len(), parts.join(", "))?;
+    if !report.diagnostics.is_empty() {
+        writeln!(out, "Diagnostics: {} (see the JSON report for details)", report.diagnostics.len())?;
+        for d in report.diagnostics.iter().take(5) {
+            writeln!(out, "  {}: {}{}", d.code, d.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(), d.message)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use customs_analyzer::{Dispatcher, LayerFindings, squash};
+use customs_image::{Image, ImageRef, WalkLimits, walk_layer};
+use customs_model::{Artifact, Distro, Package, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs};
+
+use crate::ScanError;
+
+/// Receives progress events; the CLI draws a bar from them, the server ignores them.
+pub trait Progress: Send + Sync {
+    /// A layer of `bytes` (stored size, when known) started.
+    fn layer_started(&self, _index: usize, _bytes: Option<u64>) {}
+    /// A layer finished.
+    fn layer_done(&self, _index: usize) {}
+}
+
+impl Progress for () {}
+
+/// What an image contains, after squashing.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub image: Image,
+    pub distro: Option<Distro>,
+    pub packages: Vec<Package>,
+    pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+/// Opens `reference`, walks every layer once (in parallel) and squashes the results.
+pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory, ScanError> {
+    let image = customs_image::open(reference)?;
+    let dispatcher = Dispatcher::new(customs_ecosystems::analyzers())?;
+    let limits = WalkLimits::default();
+    let n = image.layers.len();
+    let results: Vec<Mutex<Option<Result<LayerFindings, customs_image::ImageError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).min(n.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let layer = &image.layers[i];
+                    progress.layer_started(i, layer.size);
+                    let label = image.layer_label(i);
+                    let result = image.open_layer(i).and_then(|reader| {
+                        // OCI layouts and Docker 25+ archives name blobs by digest: verify
+                        // that. Legacy docker-archives only know the diff_id: verify that.
+                        let expect_diff = if layer.digest.is_none() { Some(&layer.diff_id) } else { None };
+                        walk_layer(reader, &label, layer.digest.as_ref(), expect_diff, layer.media_type.as_deref(), &dispatcher, &limits)
+                    });
+                    tracing::debug!(layer = %label, ok = result.is_ok(), "layer walked");
+                    *results[i].lock().expect("no poisoned lock") = Some(result);
+                    progress.layer_done(i);
+                }
+            });
+        }
+    });
+    let mut layers = Vec::with_capacity(n);
+    for (i, r) in results.into_iter().enumerate() {
+        let findings = r.into_inner().expect("no poisoned lock").expect("every layer is walked")?;
+        layers.push((Some(image.layers[i].diff_id.clone()), findings));
+    }
+    let refs: Vec<_> = layers.iter().map(|(d, f)| (d.clone(), f)).collect();
+    let squashed = squash(&refs);
+    let mut packages = squashed.packages;
+    customs_ecosystems::finalize_packages(&mut packages, squashed.distro.as_ref());
+    let diagnostics = squashed
+        .diagnostics
+        .into_iter()
+        .map(|(layer, d)| ReportDiagnostic { code: d.code, layer_diff_id: layer, path: d.path, message: d.message })
+        .collect();
+    Ok(Inventory { image, distro: squashed.distro, packages, diagnostics })
+}
+
+impl Inventory {
+    /// Builds the report. Everything in it is derived from the image and the database, never
+    /// from the clock, so the same inputs give byte-identical JSON.
+    pub fn into_report(self, findings: Vec<customs_model::Finding>, db: ReportDb) -> Report {
+        let image = &self.image;
+        let artifact = Artifact {
+            name: image.reference.to_string(),
+            digest: image.manifest_digest.clone().unwrap_or_else(|| image.config_digest.clone()),
+            config_digest: image.config_digest.clone(),
+            repo_tags: image.repo_tags.clone(),
+            architecture: image.config.architecture.clone(),
+            os_type: image.config.os.clone(),
+            os: self.distro.as_ref().map(|d| ReportOs {
+                family: d.family.clone(),
+                id: d.id.clone(),
+                version: d.version.clone(),
+                codename: d.codename.clone(),
+                pretty_name: d.pretty_name.clone(),
+            }),
+            layers: image
+                .layers
+                .iter()
+                .map(|l| ReportLayer { diff_id: l.diff_id.clone(), digest: l.digest.clone(), created_by: l.created_by.clone(), size: l.size })
+                .collect(),
+        };
+        Report {
+            schema_version: customs_model::REPORT_SCHEMA_VERSION,
+            customs_version: env!("CARGO_PKG_VERSION").to_owned(),
+            artifact,
+            packages: self.packages,
+            findings,
+            diagnostics: self.diagnostics,
+            db,
+        }
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// npm oracle (node-semver, as npm uses it: loose parsing): reads `A<TAB>B` lines and prints
+// -1/0/1 (semver.compare), or E when either is not a valid version. With --satisfies, lines
+// are `VERSION<TAB>RANGE` and the answer is semver.satisfies as true/false (E when the
+// version or the range does not parse).
+'use strict';
+const path = require('path');
+let semver;
+try {
+  semver = require(path.join(__dirname, 'node_modules', 'semver'));
+} catch (e) {
+  console.error('node-semver is missing: run `npm ci` in scripts/versions (or scripts/versions/setup)');
+  process.exit(2);
+}
+const satisfies = process.argv.includes('--satisfies');
+const opts = { loose: true };
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => { input += d; });
+process.stdin.on('end', () => {
+  const lines = input.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const out = [];
+  for (const line of lines) {
+    const i = line.indexOf('\t');
+    const a = line.slice(0, i);
+    const b = line.slice(i + 1);
+    try {
+      if (semver.valid(a, opts) === null) { out.push('E'); continue; }
+      if (satisfies) {
+        if (semver.validRange(b, opts) === null) { out.push('E'); continue; }
+        out.push(semver.satisfies(a, b, opts) ? 'true' : 'false');
+      } else {
+        if (semver.valid(b, opts) === null) { out.push('E'); continue; }
+        out.push(String(semver.compare(a, b, opts)));
+      }
+    } catch (e) {
+      out.push('E');
+    }
+  }
+  process.stdout.write(out.map((l) => l + '\n').join(''));
+});

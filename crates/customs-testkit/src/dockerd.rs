@@ -5,15 +5,39 @@ use std::io::{Read as _, Write as _};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
 use crate::tools::{file_tail, find_tool, is_root, run, unmount_all_under};
 
-/// Only one daemon per test process at a time (tests in one binary run on threads).
-static DAEMON_LOCK: Mutex<()> = Mutex::new(());
+/// Only one daemon per test process at a time (tests in one binary run on threads): a
+/// one-slot semaphore whose permit ([`Slot`]) is `Send`, so a `Dockerd` can move between threads.
+static DAEMON_BUSY: Mutex<bool> = Mutex::new(false);
+static DAEMON_FREED: Condvar = Condvar::new();
+
+struct Slot;
+
+impl Slot {
+    fn acquire() -> Self {
+        let mut busy = DAEMON_BUSY.lock().unwrap_or_else(PoisonError::into_inner);
+        while *busy {
+            busy = DAEMON_FREED
+                .wait(busy)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *busy = true;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *DAEMON_BUSY.lock().unwrap_or_else(PoisonError::into_inner) = false;
+        DAEMON_FREED.notify_one();
+    }
+}
 
 /// How long [`Dockerd::start`] waits for `/_ping`.
 pub const START_TIMEOUT: Duration = Duration::from_mins(1);
@@ -24,9 +48,11 @@ pub const START_TIMEOUT: Duration = Duration::from_mins(1);
 /// Started with `--iptables=false --bridge=none` and an empty `--config-file`, so it neither
 /// touches the host's firewall nor reads `/etc/docker/daemon.json`. On drop the daemon gets
 /// SIGTERM, then SIGKILL after 20 s; leftover mounts under its directory are unmounted and the
-/// directory removed. Within one process, daemons are serialized by a global mutex held for
-/// the daemon's lifetime; separate processes (nextest runs each test in its own) each get
-/// their own daemon. Needs root.
+/// directory removed. Within one process, daemons are serialized by a process-wide one-slot
+/// semaphore held for the daemon's lifetime, so a second `start()` waits for the first daemon
+/// to be dropped; separate processes (nextest runs each test in its own) each get their own
+/// daemon. A `Dockerd` kept in a `static` is never dropped: its daemon would outlive the
+/// tests, so prefer one per test. Needs root.
 ///
 /// ```no_run
 /// # fn main() -> anyhow::Result<()> {
@@ -42,7 +68,8 @@ pub struct Dockerd {
     socket: PathBuf,
     docker: PathBuf,
     _dir: tempfile::TempDir,
-    _guard: MutexGuard<'static, ()>,
+    // Declared last: released only after the daemon is stopped and its directory removed.
+    _slot: Slot,
 }
 
 impl std::fmt::Debug for Dockerd {
@@ -67,7 +94,7 @@ impl Dockerd {
         let Some(docker) = find_tool("docker") else {
             bail!("docker CLI not found; install it with `apt-get install -y docker.io`");
         };
-        let guard = DAEMON_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = Slot::acquire();
         let dir = tempfile::Builder::new()
             .prefix("cdk")
             .tempdir_in("/tmp")
@@ -100,7 +127,7 @@ impl Dockerd {
             socket,
             docker,
             _dir: dir,
-            _guard: guard,
+            _slot: slot,
         };
         daemon.wait_ready(START_TIMEOUT)?;
         Ok(daemon)
@@ -296,5 +323,14 @@ impl Dockerd {
 impl Drop for Dockerd {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dockerd_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Dockerd>();
     }
 }

@@ -35,7 +35,7 @@ enum Step {
 /// Defaults: `amd64`/`linux`, `created` = `2023-11-14T22:13:20Z`, `Env` holds the usual
 /// `PATH`. Output is deterministic: the same builder always yields the same digests.
 ///
-/// ```no_run
+/// ```
 /// use customs_testkit::{Compression, ImageBuilder, Layer};
 /// # fn main() -> anyhow::Result<()> {
 /// let out = tempfile::tempdir()?;

@@ -12,6 +12,8 @@
 //! Everything returns `anyhow::Result` (this crate is only a dev-dependency) except the
 //! `require_*` helpers and [`dpkg_query`], which panic with an explanation.
 
+#![warn(missing_docs)]
+
 mod debian;
 mod dockerd;
 mod hash;

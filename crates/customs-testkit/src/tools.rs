@@ -160,3 +160,18 @@ pub fn unmount_all_under(dir: &Path) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[should_panic(expected = "apt-get install -y customs-no-such-tool")]
+    fn missing_tool_fails_loudly() {
+        super::require_tool("customs-no-such-tool");
+    }
+
+    #[test]
+    fn mountinfo_escapes_are_decoded() {
+        assert_eq!(super::unescape_mount(r"/tmp/a\040b\011c"), "/tmp/a b\tc");
+        assert_eq!(super::unescape_mount(r"/x\\"), r"/x\\");
+    }
+}

@@ -242,13 +242,14 @@ fn read_document<R: std::io::BufRead>(input: &FeedInput, source: R) -> Result<Do
                 }
             }
             Event::GeneralRef(r) => {
-                let resolved: String = if let Some(c) = r
+                let char_ref = r
                     .resolve_char_ref()
-                    .map_err(|e| p.malformed(pos, format!("bad character reference: {e}")))?
-                {
-                    c.to_string()
+                    .map_err(|e| p.malformed(pos, format!("bad character reference: {e}")))?;
+                let mut utf8 = [0u8; 4];
+                let resolved: &str = if let Some(c) = char_ref {
+                    c.encode_utf8(&mut utf8)
                 } else if let Some(s) = quick_xml::escape::resolve_xml_entity(&r) {
-                    s.to_owned()
+                    s
                 } else {
                     return Err(p.malformed(
                         pos,
@@ -259,7 +260,7 @@ fn read_document<R: std::io::BufRead>(input: &FeedInput, source: R) -> Result<Do
                     ));
                 };
                 if p.capture.is_some() {
-                    p.push_text(&resolved, pos)?;
+                    p.push_text(resolved, pos)?;
                 }
             }
             Event::DocType(d) => {

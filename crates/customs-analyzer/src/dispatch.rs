@@ -17,7 +17,9 @@ pub struct Dispatcher {
 
 impl std::fmt::Debug for Dispatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.analyzers.iter().map(|a| a.id())).finish()
+        f.debug_list()
+            .entries(self.analyzers.iter().map(|a| a.id()))
+            .finish()
     }
 }
 
@@ -41,7 +43,11 @@ impl Dispatcher {
                 exact.entry(p).or_default().push(i);
             }
             for g in interest.globs {
-                let glob = Glob::new(g).map_err(|source| DispatchError { analyzer: a.id(), glob: g, source })?;
+                let glob = Glob::new(g).map_err(|source| DispatchError {
+                    analyzer: a.id(),
+                    glob: g,
+                    source,
+                })?;
                 builder.add(glob);
                 glob_owner.push(i);
             }
@@ -49,8 +55,18 @@ impl Dispatcher {
                 executables.push(i);
             }
         }
-        let globs = builder.build().map_err(|source| DispatchError { analyzer: "*", glob: "*", source })?;
-        Ok(Dispatcher { analyzers, exact, globs, glob_owner, executables })
+        let globs = builder.build().map_err(|source| DispatchError {
+            analyzer: "*",
+            glob: "*",
+            source,
+        })?;
+        Ok(Dispatcher {
+            analyzers,
+            exact,
+            globs,
+            glob_owner,
+            executables,
+        })
     }
 
     pub fn analyzers(&self) -> &[Arc<dyn Analyzer>] {
@@ -59,7 +75,11 @@ impl Dispatcher {
 
     /// A fingerprint of the analyzer set (ids and versions), part of every layer-cache key.
     pub fn fingerprint(&self) -> String {
-        let mut parts: Vec<String> = self.analyzers.iter().map(|a| format!("{}@{}", a.id(), a.version())).collect();
+        let mut parts: Vec<String> = self
+            .analyzers
+            .iter()
+            .map(|a| format!("{}@{}", a.id(), a.version()))
+            .collect();
         parts.sort();
         parts.join(",")
     }

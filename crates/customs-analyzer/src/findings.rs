@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use customs_model::{Distro, Package};
 use serde::{Deserialize, Serialize};
 
-/// A release file (os-release, debian_version, ...) read into a candidate distro.
+/// A release file (os-release, `debian_version`, ...) read into a candidate distro.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseFile {
     /// Higher wins when several release files survive: os-release beats legacy files.
@@ -50,12 +50,17 @@ pub struct LayerFindings {
 impl LayerFindings {
     /// Records packages found in `path`.
     pub fn add_packages(&mut self, path: &str, packages: impl IntoIterator<Item = Package>) {
-        self.files.entry(path.to_owned()).or_default().packages.extend(packages);
+        self.files
+            .entry(path.to_owned())
+            .or_default()
+            .packages
+            .extend(packages);
     }
 
     /// Records a release file read from `path`.
     pub fn set_release(&mut self, path: &str, priority: u8, distro: Distro) {
-        self.files.entry(path.to_owned()).or_default().release = Some(ReleaseFile { priority, distro });
+        self.files.entry(path.to_owned()).or_default().release =
+            Some(ReleaseFile { priority, distro });
     }
 
     /// Marks `path` as seen (it shadows lower layers even if nothing was found in it).

@@ -17,7 +17,7 @@ mod squash;
 
 use std::io::Read;
 
-pub use dispatch::{Dispatcher, DispatchError};
+pub use dispatch::{DispatchError, Dispatcher};
 pub use findings::{Diagnostic, FileFacts, LayerFindings, ReleaseFile};
 pub use squash::{Squashed, squash};
 
@@ -59,13 +59,21 @@ pub struct FileEntry<'a> {
 
 impl std::fmt::Debug for FileEntry<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileEntry").field("path", &self.path).field("size", &self.size).finish_non_exhaustive()
+        f.debug_struct("FileEntry")
+            .field("path", &self.path)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
     }
 }
 
 impl<'a> FileEntry<'a> {
     pub fn new(path: &'a str, size: u64, mode: u32, reader: &'a mut dyn Read) -> Self {
-        FileEntry { path, size, mode, reader }
+        FileEntry {
+            path,
+            size,
+            mode,
+            reader,
+        }
     }
 
     /// The path, relative to the image root, without a leading slash.
@@ -90,15 +98,26 @@ impl<'a> FileEntry<'a> {
     /// Reads the whole file, refusing files larger than `limit` bytes before reading them.
     pub fn read_to_end_limited(&mut self, limit: u64) -> Result<Vec<u8>, AnalyzeError> {
         if self.size > limit {
-            return Err(AnalyzeError::TooLarge { path: self.path.to_owned(), size: self.size, limit });
+            return Err(AnalyzeError::TooLarge {
+                path: self.path.to_owned(),
+                size: self.size,
+                limit,
+            });
         }
         let mut buf = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
         self.reader
             .take(limit + 1)
             .read_to_end(&mut buf)
-            .map_err(|source| AnalyzeError::Io { path: self.path.to_owned(), source })?;
+            .map_err(|source| AnalyzeError::Io {
+                path: self.path.to_owned(),
+                source,
+            })?;
         if buf.len() as u64 > limit {
-            return Err(AnalyzeError::TooLarge { path: self.path.to_owned(), size: buf.len() as u64, limit });
+            return Err(AnalyzeError::TooLarge {
+                path: self.path.to_owned(),
+                size: buf.len() as u64,
+                limit,
+            });
         }
         Ok(buf)
     }
@@ -110,7 +129,10 @@ pub enum AnalyzeError {
     #[error("{path}: {size} bytes is over the {limit}-byte limit for this kind of file")]
     TooLarge { path: String, size: u64, limit: u64 },
     #[error("{path}: read failed: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Malformed { path: String, message: String },
 }
@@ -124,5 +146,9 @@ pub trait Analyzer: Send + Sync {
     /// The files this analyzer wants.
     fn interest(&self) -> Interest;
     /// Reads one file and records what it found under the file's path.
-    fn analyze(&self, file: &mut FileEntry<'_>, out: &mut LayerFindings) -> Result<(), AnalyzeError>;
+    fn analyze(
+        &self,
+        file: &mut FileEntry<'_>,
+        out: &mut LayerFindings,
+    ) -> Result<(), AnalyzeError>;
 }

@@ -34,13 +34,17 @@ fn remove_below(state: &mut BTreeMap<String, Entry>, dir: &str, including_self: 
         return;
     }
     let prefix = format!("{dir}/");
-    let doomed: Vec<String> = state.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, _)| k.clone()).collect();
+    let doomed: Vec<String> = state
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
     for k in doomed {
         state.remove(&k);
     }
 }
 
-/// Squashes layers given bottom-first, each with its diff_id (absent for a plain root
+/// Squashes layers given bottom-first, each with its `diff_id` (absent for a plain root
 /// filesystem).
 pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
     let mut state: BTreeMap<String, Entry> = BTreeMap::new();
@@ -62,14 +66,29 @@ pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
                     previous
                         .as_ref()
                         .and_then(|prev| {
-                            prev.facts.packages.iter().position(|q| same_package(p, q)).map(|k| prev.intro[k])
+                            prev.facts
+                                .packages
+                                .iter()
+                                .position(|q| same_package(p, q))
+                                .map(|k| prev.intro[k])
                         })
                         .unwrap_or(i)
                 })
                 .collect();
-            state.insert(path.clone(), Entry { facts: facts.clone(), intro });
+            state.insert(
+                path.clone(),
+                Entry {
+                    facts: facts.clone(),
+                    intro,
+                },
+            );
         }
-        diagnostics.extend(layer.diagnostics.iter().map(|d| (diff_id.clone(), d.clone())));
+        diagnostics.extend(
+            layer
+                .diagnostics
+                .iter()
+                .map(|d| (diff_id.clone(), d.clone())),
+        );
     }
 
     let mut packages = Vec::new();
@@ -81,11 +100,21 @@ pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
         }
     }
     packages.sort_by(|a, b| {
-        (&a.ecosystem, &a.name, &a.version, &a.arch, &a.found_in).cmp(&(&b.ecosystem, &b.name, &b.version, &b.arch, &b.found_in))
+        (&a.ecosystem, &a.name, &a.version, &a.arch, &a.found_in).cmp(&(
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.arch,
+            &b.found_in,
+        ))
     });
     packages.dedup_by(|a, b| a.id == b.id);
 
-    Squashed { packages, distro: detect_distro(&state), diagnostics }
+    Squashed {
+        packages,
+        distro: detect_distro(&state),
+        diagnostics,
+    }
 }
 
 /// Follows links (at most 16 hops) within the image root.
@@ -93,7 +122,9 @@ fn resolve<'a>(state: &'a BTreeMap<String, Entry>, path: &str) -> Option<&'a Fil
     let mut current = path.to_owned();
     for _ in 0..16 {
         let facts = &state.get(&current)?.facts;
-        let Some(target) = &facts.link else { return Some(facts) };
+        let Some(target) = &facts.link else {
+            return Some(facts);
+        };
         let joined = if let Some(abs) = target.strip_prefix('/') {
             abs.to_owned()
         } else {
@@ -127,7 +158,11 @@ fn normalize_path_clamped(p: &str) -> String {
 fn detect_distro(state: &BTreeMap<String, Entry>) -> Option<Distro> {
     let mut candidates: Vec<(&String, &crate::ReleaseFile)> = state
         .keys()
-        .filter_map(|path| resolve(state, path).and_then(|f| f.release.as_ref()).map(|r| (path, r)))
+        .filter_map(|path| {
+            resolve(state, path)
+                .and_then(|f| f.release.as_ref())
+                .map(|r| (path, r))
+        })
         .collect();
     candidates.sort_by(|a, b| b.1.priority.cmp(&a.1.priority).then_with(|| a.0.cmp(b.0)));
     let mut best = candidates.first()?.1.distro.clone();
@@ -169,6 +204,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::unnecessary_wraps)] // layers carry Option<Digest>; this keeps tests short
     fn d(n: u8) -> Option<Digest> {
         Some(Digest::sha256_of(&[n]))
     }
@@ -177,30 +213,64 @@ mod tests {
     fn credits_the_introducing_layer_and_applies_whiteouts() {
         let status = "var/lib/dpkg/status";
         let mut l0 = LayerFindings::default();
-        l0.add_packages(status, [pkg("libc6", "2.36", status), pkg("bash", "5.2", status)]);
+        l0.add_packages(
+            status,
+            [pkg("libc6", "2.36", status), pkg("bash", "5.2", status)],
+        );
         l0.add_packages("opt/app/status", [pkg("tool", "1", "opt/app/status")]);
         let mut l1 = LayerFindings::default();
-        l1.add_packages(status, [pkg("libc6", "2.36", status), pkg("bash", "5.2.1", status), pkg("openssl", "3.0", status)]);
+        l1.add_packages(
+            status,
+            [
+                pkg("libc6", "2.36", status),
+                pkg("bash", "5.2.1", status),
+                pkg("openssl", "3.0", status),
+            ],
+        );
         l1.whiteouts.push("opt/app".into());
         let mut l2 = LayerFindings::default();
         l2.opaque_dirs.push("var/lib".into());
         l2.add_packages("var/lib/other", [pkg("x", "1", "var/lib/other")]);
 
         let s = squash(&[(d(0), &l0), (d(1), &l1)]);
-        let got: Vec<_> = s.packages.iter().map(|p| (p.name.as_str(), p.layer_diff_id.clone())).collect();
-        assert_eq!(got, vec![("bash", d(1)), ("libc6", d(0)), ("openssl", d(1))]);
+        let got: Vec<_> = s
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.layer_diff_id.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("bash", d(1)), ("libc6", d(0)), ("openssl", d(1))]
+        );
 
         let s = squash(&[(d(0), &l0), (d(1), &l1), (d(2), &l2)]);
         let got: Vec<_> = s.packages.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(got, vec!["x"], "the opaque var/lib hides the dpkg status of lower layers");
+        assert_eq!(
+            got,
+            vec!["x"],
+            "the opaque var/lib hides the dpkg status of lower layers"
+        );
     }
 
     #[test]
     fn release_files_resolve_through_links() {
         let mut l0 = LayerFindings::default();
-        let distro = Distro { id: "debian".into(), family: "debian".into(), version: "12".into(), codename: Some("bookworm".into()), pretty_name: None, source_file: "usr/lib/os-release".into() };
+        let distro = Distro {
+            id: "debian".into(),
+            family: "debian".into(),
+            version: "12".into(),
+            codename: Some("bookworm".into()),
+            pretty_name: None,
+            source_file: "usr/lib/os-release".into(),
+        };
         l0.set_release("usr/lib/os-release", 90, distro.clone());
-        l0.files.insert("etc/os-release".into(), FileFacts { link: Some("../../../../usr/lib/os-release".into()), ..Default::default() });
+        l0.files.insert(
+            "etc/os-release".into(),
+            FileFacts {
+                link: Some("../../../../usr/lib/os-release".into()),
+                ..Default::default()
+            },
+        );
         let s = squash(&[(d(0), &l0)]);
         assert_eq!(s.distro.as_ref(), Some(&distro));
         let mut l1 = LayerFindings::default();

@@ -22,7 +22,11 @@ pub struct Failure {
 
 impl Failure {
     fn new(code: u8, message: impl Display) -> Self {
-        Failure { code, message: message.to_string(), hint: None }
+        Failure {
+            code,
+            message: message.to_string(),
+            hint: None,
+        }
     }
 
     fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -46,35 +50,34 @@ impl Failure {
         Failure::new(CONFIG, message)
     }
 
-    pub fn image(e: customs_image::ImageError) -> Self {
+    pub fn image(e: &customs_image::ImageError) -> Self {
         use customs_image::ImageError as E;
-        match &e {
-            E::NotFound(_) => Failure::new(NO_INPUT, &e).hint("check the path; use docker-archive:PATH or oci:DIR[:TAG]"),
-            E::BadReference { .. } => Failure::new(USAGE, &e),
-            E::Io(_) => Failure::new(IO, &e),
-            E::NotAnImage { .. } => Failure::new(DATA, &e).hint("customs reads `docker save` tarballs (docker-archive:PATH) and OCI layouts (oci:DIR[:TAG])"),
-            E::DigestMismatch { .. } => Failure::new(DATA, &e).hint("the image is corrupt or was tampered with; fetch it again"),
-            _ => Failure::new(DATA, &e),
+        match e {
+            E::NotFound(_) => Failure::new(NO_INPUT, e).hint("check the path; use docker-archive:PATH or oci:DIR[:TAG]"),
+            E::BadReference { .. } => Failure::new(USAGE, e),
+            E::Io(_) => Failure::new(IO, e),
+            E::NotAnImage { .. } => Failure::new(DATA, e).hint("customs reads `docker save` tarballs (docker-archive:PATH) and OCI layouts (oci:DIR[:TAG])"),
+            E::DigestMismatch { .. } => Failure::new(DATA, e).hint("the image is corrupt or was tampered with; fetch it again"),
+            _ => Failure::new(DATA, e),
         }
     }
 
-    pub fn db(e: customs_db::DbError) -> Self {
+    pub fn db(e: &customs_db::DbError) -> Self {
         use customs_db::DbError as E;
-        match &e {
-            E::Missing { .. } => Failure::new(CONFIG, &e).hint("offline: customs db update --feed debian-oval=PATH_OR_URL (see `customs db feeds`)"),
-            E::TooNew { .. } => Failure::new(CONFIG, &e),
-            E::Location(customs_feed::LocationError::NotFound { .. }) => Failure::new(NO_INPUT, &e),
-            E::Location(customs_feed::LocationError::Http { .. }) => Failure::new(UNAVAILABLE, &e).hint("no network? use --feed KIND=PATH with local copies"),
-            E::Feed(_) | E::Corrupt { .. } => Failure::new(DATA, &e),
-            E::Io { .. } | E::Location(_) => Failure::new(IO, &e),
-            E::Sqlite { .. } => Failure::new(IO, &e),
+        match e {
+            E::Missing { .. } => Failure::new(CONFIG, e).hint("offline: customs db update --feed debian-oval=PATH_OR_URL (see `customs db feeds`)"),
+            E::TooNew { .. } => Failure::new(CONFIG, e),
+            E::Location(customs_feed::LocationError::NotFound { .. }) => Failure::new(NO_INPUT, e),
+            E::Location(customs_feed::LocationError::Http { .. }) => Failure::new(UNAVAILABLE, e).hint("no network? use --feed KIND=PATH with local copies"),
+            E::Feed(_) | E::Corrupt { .. } => Failure::new(DATA, e),
+            E::Io { .. } | E::Location(_) | E::Sqlite { .. } => Failure::new(IO, e),
         }
     }
 
     pub fn scan(e: customs_scan::ScanError) -> Self {
         match e {
-            customs_scan::ScanError::Image(e) => Failure::image(e),
-            customs_scan::ScanError::Db(e) => Failure::db(e),
+            customs_scan::ScanError::Image(e) => Failure::image(&e),
+            customs_scan::ScanError::Db(e) => Failure::db(&e),
             e @ customs_scan::ScanError::Analyzers(_) => Failure::new(70, e),
         }
     }

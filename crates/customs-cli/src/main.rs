@@ -48,8 +48,13 @@ fn init_tracing(cli: &Cli) {
             _ => "trace",
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTOMS_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUSTOMS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 fn run(cli: &Cli) -> Result<u8, Failure> {
@@ -74,7 +79,7 @@ mod commands {
     use customs_report::{Filter, Format};
 
     use super::Failure;
-    use crate::cli::{Cli, DbPath, DbUpdateArgs, ScanArgs, StatusArgs, VersionArgs, SatisfiesArgs};
+    use crate::cli::{Cli, DbPath, DbUpdateArgs, SatisfiesArgs, ScanArgs, StatusArgs, VersionArgs};
 
     struct Bar(Option<indicatif::ProgressBar>);
 
@@ -87,13 +92,20 @@ mod commands {
     }
 
     pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<u8, Failure> {
-        let reference = customs_image::ImageRef::parse(&args.image).map_err(Failure::image)?;
+        let reference =
+            customs_image::ImageRef::parse(&args.image).map_err(|e| Failure::image(&e))?;
         let db_path = args.db.resolve()?;
-        let store = customs_db::Store::open(&db_path).map_err(Failure::db)?;
+        let store = customs_db::Store::open(&db_path).map_err(|e| Failure::db(&e))?;
         let show_progress = !cli.quiet && std::io::stderr().is_terminal();
         let bar = Bar(show_progress.then(|| {
             let b = indicatif::ProgressBar::new(0);
-            b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} layers {elapsed}").expect("valid template").progress_chars("=> "));
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {msg} [{bar:30}] {pos}/{len} layers {elapsed}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
             b.set_message("indexing");
             b
         }));
@@ -108,9 +120,18 @@ mod commands {
             b.finish_and_clear();
         }
         let findings = customs_scan::match_inventory(&inventory, &store).map_err(Failure::scan)?;
-        let meta = store.meta().map_err(Failure::db)?;
-        let mut report = inventory.into_report(findings, customs_model::ReportDb { digest: meta.digest, built_at: meta.built_at });
-        let filter = Filter { severities: args.severity.clone(), ignore_unfixed: args.ignore_unfixed };
+        let meta = store.meta().map_err(|e| Failure::db(&e))?;
+        let mut report = inventory.into_report(
+            findings,
+            customs_model::ReportDb {
+                digest: meta.digest,
+                built_at: meta.built_at,
+            },
+        );
+        let filter = Filter {
+            severities: args.severity.clone(),
+            ignore_unfixed: args.ignore_unfixed,
+        };
         filter.apply(&mut report);
 
         let format: Format = args.format;
@@ -118,14 +139,19 @@ mod commands {
         match format {
             Format::Json => customs_report::write_json(&report, &mut buf),
             Format::Table => {
-                let colour = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let colour = args.output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none();
                 customs_report::write_table(&report, &mut buf, colour)
             }
         }
         .map_err(|e| Failure::io(format!("writing the report: {e}")))?;
         match &args.output {
             Some(path) => fs_err::write(path, &buf).map_err(|e| Failure::io(e.to_string()))?,
-            None => std::io::stdout().lock().write_all(&buf).map_err(|e| Failure::io(format!("writing to stdout: {e}")))?,
+            None => std::io::stdout()
+                .lock()
+                .write_all(&buf)
+                .map_err(|e| Failure::io(format!("writing to stdout: {e}")))?,
         }
         if !report.findings.is_empty()
             && let Some(code) = args.exit_code
@@ -157,10 +183,18 @@ mod commands {
             }
         } else {
             for spec in &args.feed {
-                let (kind, location) = spec.split_once('=').ok_or_else(|| Failure::usage(format!("--feed {spec:?}: expected KIND=LOCATION")))?;
+                let (kind, location) = spec.split_once('=').ok_or_else(|| {
+                    Failure::usage(format!("--feed {spec:?}: expected KIND=LOCATION"))
+                })?;
                 let parser = customs_ecosystems::feed_parser(kind).ok_or_else(|| {
-                    let kinds: Vec<_> = customs_ecosystems::feed_parsers().iter().map(|p| p.kind()).collect();
-                    Failure::usage(format!("--feed {spec:?}: unknown feed kind {kind:?}; known kinds: {}", kinds.join(", ")))
+                    let kinds: Vec<_> = customs_ecosystems::feed_parsers()
+                        .iter()
+                        .map(|p| p.kind())
+                        .collect();
+                    Failure::usage(format!(
+                        "--feed {spec:?}: unknown feed kind {kind:?}; known kinds: {}",
+                        kinds.join(", ")
+                    ))
                 })?;
                 match plan.iter_mut().find(|(p, _)| p.kind() == kind) {
                     Some((_, locs)) => locs.push(location.to_owned()),
@@ -168,8 +202,12 @@ mod commands {
                 }
             }
         }
-        let mut store = customs_db::Store::open_for_update(&db_path).map_err(Failure::db)?;
-        let opts = FetchOptions { timeout: std::time::Duration::from_secs(args.timeout), ..FetchOptions::default() };
+        let mut store =
+            customs_db::Store::open_for_update(&db_path).map_err(|e| Failure::db(&e))?;
+        let opts = FetchOptions {
+            timeout: std::time::Duration::from_secs(args.timeout),
+            ..FetchOptions::default()
+        };
         let mut failed = Vec::new();
         let show = !cli.quiet;
         for (parser, locations) in &plan {
@@ -177,7 +215,11 @@ mod commands {
             match store.update_feed(parser.as_ref(), locations, &opts) {
                 Ok(n) => {
                     if show {
-                        eprintln!("{:<16} {n:>8} records  {:.1}s", parser.kind(), started.elapsed().as_secs_f64());
+                        eprintln!(
+                            "{:<16} {n:>8} records  {:.1}s",
+                            parser.kind(),
+                            started.elapsed().as_secs_f64()
+                        );
                     }
                 }
                 Err(e) => {
@@ -192,28 +234,61 @@ mod commands {
         }
         let all = failed.len() == plan.len();
         let (_, first) = failed.remove(0);
-        let mut f = Failure::db(first);
+        let mut f = Failure::db(&first);
         if !all {
-            f.message = format!("{} of {} feeds failed (the others were updated; failed feeds keep their previous data): {}", failed.len() + 1, plan.len(), f.message);
+            f.message = format!(
+                "{} of {} feeds failed (the others were updated; failed feeds keep their previous data): {}",
+                failed.len() + 1,
+                plan.len(),
+                f.message
+            );
         }
         Err(f)
     }
 
     pub fn db_status(args: &StatusArgs) -> Result<u8, Failure> {
         let db_path = args.db.resolve()?;
-        let store = customs_db::Store::open(&db_path).map_err(Failure::db)?;
-        let meta = store.meta().map_err(Failure::db)?;
+        let store = customs_db::Store::open(&db_path).map_err(|e| Failure::db(&e))?;
+        let meta = store.meta().map_err(|e| Failure::db(&e))?;
         let mut out = std::io::stdout().lock();
-        let w = |out: &mut std::io::StdoutLock<'_>, s: String| writeln!(out, "{s}").map_err(|e| Failure::io(e.to_string()));
+        let w = |out: &mut std::io::StdoutLock<'_>, s: String| {
+            writeln!(out, "{s}").map_err(|e| Failure::io(e.to_string()))
+        };
         w(&mut out, format!("Database: {}", db_path.display()))?;
         w(&mut out, format!("Schema:   {}", meta.schema_version))?;
-        w(&mut out, format!("Digest:   {}", meta.digest.map_or_else(|| "-".into(), |d| d.to_string())))?;
-        w(&mut out, format!("Built:    {}", meta.built_at.unwrap_or_else(|| "-".into())))?;
+        w(
+            &mut out,
+            format!(
+                "Digest:   {}",
+                meta.digest.map_or_else(|| "-".into(), |d| d.to_string())
+            ),
+        )?;
+        w(
+            &mut out,
+            format!("Built:    {}", meta.built_at.unwrap_or_else(|| "-".into())),
+        )?;
         w(&mut out, String::new())?;
-        w(&mut out, format!("{:<16} {:>9}  {:<27}  {}", "FEED", "RECORDS", "FETCHED", "STATUS"))?;
-        for f in store.feeds().map_err(Failure::db)? {
-            let status = f.last_error.as_deref().map_or_else(|| "ok".to_owned(), |e| format!("last update failed: {e}"));
-            w(&mut out, format!("{:<16} {:>9}  {:<27}  {status}", f.kind, f.record_count, f.fetched_at.as_deref().unwrap_or("never")))?;
+        w(
+            &mut out,
+            format!(
+                "{:<16} {:>9}  {:<27}  {}",
+                "FEED", "RECORDS", "FETCHED", "STATUS"
+            ),
+        )?;
+        for f in store.feeds().map_err(|e| Failure::db(&e))? {
+            let status = f
+                .last_error
+                .as_deref()
+                .map_or_else(|| "ok".to_owned(), |e| format!("last update failed: {e}"));
+            w(
+                &mut out,
+                format!(
+                    "{:<16} {:>9}  {:<27}  {status}",
+                    f.kind,
+                    f.record_count,
+                    f.fetched_at.as_deref().unwrap_or("never")
+                ),
+            )?;
         }
         Ok(0)
     }
@@ -221,7 +296,8 @@ mod commands {
     pub fn db_feeds() -> Result<u8, Failure> {
         let mut out = std::io::stdout().lock();
         for p in customs_ecosystems::feed_parsers() {
-            writeln!(out, "{:<16} {}", p.kind(), p.description()).map_err(|e| Failure::io(e.to_string()))?;
+            writeln!(out, "{:<16} {}", p.kind(), p.description())
+                .map_err(|e| Failure::io(e.to_string()))?;
             for l in p.default_locations() {
                 writeln!(out, "{:<16}   {l}", "").map_err(|e| Failure::io(e.to_string()))?;
             }
@@ -232,7 +308,12 @@ mod commands {
     fn scheme(name: &str) -> Result<std::sync::Arc<dyn customs_version::VersionScheme>, Failure> {
         let schemes = customs_ecosystems::schemes();
         let known: Vec<_> = schemes.names().collect();
-        schemes.get_arc(name).ok_or_else(|| Failure::usage(format!("unknown scheme {name:?}; known: {}", known.join(", "))))
+        schemes.get_arc(name).ok_or_else(|| {
+            Failure::usage(format!(
+                "unknown scheme {name:?}; known: {}",
+                known.join(", ")
+            ))
+        })
     }
 
     fn ord(o: std::cmp::Ordering) -> i8 {
@@ -247,15 +328,22 @@ mod commands {
                 let line = line.map_err(|e| Failure::io(e.to_string()))?;
                 let mut parts = line.split_whitespace();
                 let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
-                    return Err(Failure::usage(format!("stdin line {}: expected two versions separated by a space", n + 1)));
+                    return Err(Failure::usage(format!(
+                        "stdin line {}: expected two versions separated by a space",
+                        n + 1
+                    )));
                 };
-                let o = s.compare(a, b).map_err(|e| Failure::data(format!("stdin line {}: {e}", n + 1)))?;
+                let o = s
+                    .compare(a, b)
+                    .map_err(|e| Failure::data(format!("stdin line {}: {e}", n + 1)))?;
                 writeln!(out, "{}", ord(o)).map_err(|e| Failure::io(e.to_string()))?;
             }
             return Ok(0);
         }
         let (Some(a), Some(b)) = (&args.a, &args.b) else {
-            return Err(Failure::usage("give two versions, or --batch to read pairs from stdin"));
+            return Err(Failure::usage(
+                "give two versions, or --batch to read pairs from stdin",
+            ));
         };
         let o = s.compare(a, b).map_err(|e| Failure::data(e.to_string()))?;
         writeln!(out, "{}", ord(o)).map_err(|e| Failure::io(e.to_string()))?;
@@ -264,9 +352,11 @@ mod commands {
 
     pub fn version_satisfies(args: &SatisfiesArgs) -> Result<u8, Failure> {
         let s = scheme(&args.scheme)?;
-        let yes = s.satisfies(&args.version, &args.range).map_err(|e| Failure::data(e.to_string()))?;
+        let yes = s
+            .satisfies(&args.version, &args.range)
+            .map_err(|e| Failure::data(e.to_string()))?;
         println!("{}", if yes { "true" } else { "false" });
-        Ok(if yes { 0 } else { 1 })
+        Ok(u8::from(!yes))
     }
 
     impl DbPath {
@@ -274,7 +364,9 @@ mod commands {
             if let Some(p) = &self.db {
                 return Ok(p.clone());
             }
-            crate::cli::default_db_path().ok_or_else(|| Failure::config("cannot find a cache directory (HOME unset?); pass --db PATH"))
+            crate::cli::default_db_path().ok_or_else(|| {
+                Failure::config("cannot find a cache directory (HOME unset?); pass --db PATH")
+            })
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The vulnerability store.
 //!
-//! One SQLite file (the embedded default). Each feed's records are replaced in a single
-//! transaction, so a failed or interrupted update leaves the previous data intact; SQLite's
+//! One `SQLite` file (the embedded default). Each feed's records are replaced in a single
+//! transaction, so a failed or interrupted update leaves the previous data intact; `SQLite`'s
 //! journal makes that true even for `kill -9`. The schema version lives in
 //! `PRAGMA user_version`; a binary refuses a database written by a newer schema instead of
 //! misreading it.
@@ -12,7 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use customs_feed::{DigestingReader, FeedError, FeedInput, FeedParser, FetchOptions, LocationError, open_location};
+use customs_feed::{
+    DigestingReader, FeedError, FeedInput, FeedParser, FetchOptions, LocationError, open_location,
+};
 use customs_model::{Advisory, Digest};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest as _;
@@ -24,12 +26,24 @@ pub const SCHEMA_VERSION: i64 = 1;
 pub enum DbError {
     #[error("{path}: no vulnerability database here; run `customs db update` first (or pass --db)")]
     Missing { path: PathBuf },
-    #[error("{path}: database schema {found} is newer than this customs supports ({supported}); upgrade customs or use a database built by this version")]
-    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "{path}: database schema {found} is newer than this customs supports ({supported}); upgrade customs or use a database built by this version"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("{path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: stored record is corrupt: {message}")]
     Corrupt { path: PathBuf, message: String },
     #[error(transparent)]
@@ -75,17 +89,34 @@ impl Store {
     /// Opens an existing database for reading and matching.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         if !path.is_file() {
-            return Err(DbError::Missing { path: path.to_owned() });
+            return Err(DbError::Missing {
+                path: path.to_owned(),
+            });
         }
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|source| DbError::Sqlite { path: path.to_owned(), source })?;
-        let store = Store { conn, path: path.to_owned() };
+            .map_err(|source| DbError::Sqlite {
+                path: path.to_owned(),
+                source,
+            })?;
+        let store = Store {
+            conn,
+            path: path.to_owned(),
+        };
         let v = store.user_version()?;
         if v > SCHEMA_VERSION {
-            return Err(DbError::TooNew { path: path.to_owned(), found: v, supported: SCHEMA_VERSION });
+            return Err(DbError::TooNew {
+                path: path.to_owned(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
         }
         if v < SCHEMA_VERSION {
-            return Err(DbError::Corrupt { path: path.to_owned(), message: format!("schema version {v} (expected {SCHEMA_VERSION}); run `customs db update` to migrate") });
+            return Err(DbError::Corrupt {
+                path: path.to_owned(),
+                message: format!(
+                    "schema version {v} (expected {SCHEMA_VERSION}); run `customs db update` to migrate"
+                ),
+            });
         }
         Ok(store)
     }
@@ -93,14 +124,31 @@ impl Store {
     /// Opens or creates a database for writing, migrating it to the current schema.
     pub fn open_for_update(path: &Path) -> Result<Self, DbError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs_err::create_dir_all(parent).map_err(|source| DbError::Io { path: parent.to_owned(), source })?;
+            fs_err::create_dir_all(parent).map_err(|source| DbError::Io {
+                path: parent.to_owned(),
+                source,
+            })?;
         }
-        let conn = Connection::open(path).map_err(|source| DbError::Sqlite { path: path.to_owned(), source })?;
-        let store = Store { conn, path: path.to_owned() };
-        store.sql(|c| c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"))?;
+        let conn = Connection::open(path).map_err(|source| DbError::Sqlite {
+            path: path.to_owned(),
+            source,
+        })?;
+        let store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.sql(|c| {
+            c.execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+            )
+        })?;
         let v = store.user_version()?;
         if v > SCHEMA_VERSION {
-            return Err(DbError::TooNew { path: path.to_owned(), found: v, supported: SCHEMA_VERSION });
+            return Err(DbError::TooNew {
+                path: path.to_owned(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
         }
         if v < 1 {
             store.sql(|c| c.execute_batch(MIGRATION_1))?;
@@ -109,7 +157,10 @@ impl Store {
     }
 
     fn sql<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, DbError> {
-        f(&self.conn).map_err(|source| DbError::Sqlite { path: self.path.clone(), source })
+        f(&self.conn).map_err(|source| DbError::Sqlite {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     fn user_version(&self) -> Result<i64, DbError> {
@@ -122,12 +173,21 @@ impl Store {
 
     /// Fetches and parses one feed from `locations`, replacing its previous records in one
     /// transaction. On any error the previous records stay and the error is recorded.
-    pub fn update_feed(&mut self, parser: &dyn FeedParser, locations: &[String], opts: &FetchOptions) -> Result<u64, DbError> {
+    pub fn update_feed(
+        &mut self,
+        parser: &dyn FeedParser,
+        locations: &[String],
+        opts: &FetchOptions,
+    ) -> Result<u64, DbError> {
         let kind = parser.kind();
         let path = self.path.clone();
-        let sqlite = |source| DbError::Sqlite { path: path.clone(), source };
+        let sqlite = |source| DbError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(sqlite)?;
-        tx.execute("DELETE FROM advisories WHERE feed = ?1", [kind]).map_err(sqlite)?;
+        tx.execute("DELETE FROM advisories WHERE feed = ?1", [kind])
+            .map_err(sqlite)?;
         let mut count = 0u64;
         let mut feed_hasher = sha2::Sha256::new();
         {
@@ -136,7 +196,11 @@ impl Store {
                 .map_err(sqlite)?;
             for location in locations {
                 for opened in open_location(location, opts)? {
-                    let input = FeedInput { kind: kind.to_owned(), location: opened.location.clone(), file_name: opened.file_name.clone() };
+                    let input = FeedInput {
+                        kind: kind.to_owned(),
+                        location: opened.location.clone(),
+                        file_name: opened.file_name.clone(),
+                    };
                     let mut reader = DigestingReader::new(opened.reader);
                     let mut insert_err = None;
                     parser.parse(&input, &mut reader, &mut |adv: Advisory| {
@@ -144,7 +208,13 @@ impl Store {
                             return;
                         }
                         let json = serde_json::to_string(&adv).expect("advisories serialize");
-                        match insert.execute(params![kind, adv.namespace, adv.package, adv.vulnerability_id, json]) {
+                        match insert.execute(params![
+                            kind,
+                            adv.namespace,
+                            adv.package,
+                            adv.vulnerability_id,
+                            json
+                        ]) {
                             Ok(_) => count += 1,
                             Err(e) => insert_err = Some(e),
                         }
@@ -173,7 +243,12 @@ impl Store {
     }
 
     /// Records that updating `kind` failed (the previous records are kept).
-    pub fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError> {
+    pub fn record_failure(
+        &self,
+        kind: &str,
+        locations: &[String],
+        error: &str,
+    ) -> Result<(), DbError> {
         self.sql(|c| {
             c.execute(
                 "INSERT INTO feeds (kind, locations, record_count, last_error) VALUES (?1, ?2, 0, ?3)
@@ -193,9 +268,17 @@ impl Store {
         let rows = stmt
             .query_map(params![namespace, package], |r| r.get::<_, String>(0))
             .and_then(Iterator::collect::<Result<Vec<String>, _>>)
-            .map_err(|source| DbError::Sqlite { path: self.path.clone(), source })?;
+            .map_err(|source| DbError::Sqlite {
+                path: self.path.clone(),
+                source,
+            })?;
         rows.iter()
-            .map(|json| serde_json::from_str(json).map_err(|e| DbError::Corrupt { path: self.path.clone(), message: e.to_string() }))
+            .map(|json| {
+                serde_json::from_str(json).map_err(|e| DbError::Corrupt {
+                    path: self.path.clone(),
+                    message: e.to_string(),
+                })
+            })
             .collect()
     }
 
@@ -218,7 +301,14 @@ impl Store {
     }
 
     pub fn meta(&self) -> Result<DbMeta, DbError> {
-        let get = |k: &str| self.sql(|c| c.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get::<_, String>(0)).optional());
+        let get = |k: &str| {
+            self.sql(|c| {
+                c.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()
+            })
+        };
         Ok(DbMeta {
             digest: get("digest")?.and_then(|d| Digest::parse(&d).ok()),
             built_at: get("built_at")?,
@@ -230,7 +320,9 @@ impl Store {
 /// The database digest covers the schema version and each feed's content digest, so the
 /// same feed inputs give the same digest whenever and wherever they are ingested.
 fn refresh_meta(c: &Connection, now: &str) -> rusqlite::Result<()> {
-    let mut stmt = c.prepare("SELECT kind, content_digest FROM feeds WHERE content_digest IS NOT NULL ORDER BY kind")?;
+    let mut stmt = c.prepare(
+        "SELECT kind, content_digest FROM feeds WHERE content_digest IS NOT NULL ORDER BY kind",
+    )?;
     let mut h = sha2::Sha256::new();
     h.update(format!("customs-db schema {SCHEMA_VERSION}\n").as_bytes());
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
@@ -238,8 +330,14 @@ fn refresh_meta(c: &Connection, now: &str) -> rusqlite::Result<()> {
         h.update(format!("{k}={d}\n").as_bytes());
     }
     let digest = Digest::from_sha256_output(&h.finalize());
-    c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('digest', ?1)", [digest.to_string()])?;
-    c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)", [now])?;
+    c.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('digest', ?1)",
+        [digest.to_string()],
+    )?;
+    c.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('built_at', ?1)",
+        [now],
+    )?;
     Ok(())
 }
 

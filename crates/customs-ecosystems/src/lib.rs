@@ -55,8 +55,25 @@ pub fn finalize_packages(packages: &mut [Package], distro: Option<&Distro>) {
     for p in packages.iter_mut() {
         if p.ecosystem == "deb" {
             let vendor = distro.map(|d| d.id.as_str());
-            let qualifier = distro.map(|d| format!("{}-{}", d.id, if d.version.is_empty() { d.codename.as_deref().unwrap_or("") } else { &d.version }));
-            p.purl = customs_dpkg::status::purl(&p.name, &p.version, p.arch.as_deref(), p.source_name.as_deref(), vendor, qualifier.as_deref());
+            let qualifier = distro.map(|d| {
+                format!(
+                    "{}-{}",
+                    d.id,
+                    if d.version.is_empty() {
+                        d.codename.as_deref().unwrap_or("")
+                    } else {
+                        &d.version
+                    }
+                )
+            });
+            p.purl = customs_dpkg::status::purl(
+                &p.name,
+                &p.version,
+                p.arch.as_deref(),
+                p.source_name.as_deref(),
+                vendor,
+                qualifier.as_deref(),
+            );
         }
     }
 }
@@ -75,7 +92,10 @@ mod tests {
                 missing.push(name);
             }
         }
-        assert!(missing.is_empty(), "ecosystem folders not registered in customs-ecosystems: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "ecosystem folders not registered in customs-ecosystems: {missing:?}"
+        );
     }
 
     #[test]

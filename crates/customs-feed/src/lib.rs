@@ -29,20 +29,41 @@ pub struct FeedInput {
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
     #[error("{location}: malformed {kind} feed: {message}")]
-    Malformed { kind: String, location: String, message: String },
+    Malformed {
+        kind: String,
+        location: String,
+        message: String,
+    },
     #[error("{location}: reading {kind} feed failed: {source}")]
-    Io { kind: String, location: String, source: std::io::Error },
+    Io {
+        kind: String,
+        location: String,
+        source: std::io::Error,
+    },
     #[error("{location}: {kind} feed exceeds the limit of {limit}: {what}")]
-    Limit { kind: String, location: String, limit: u64, what: String },
+    Limit {
+        kind: String,
+        location: String,
+        limit: u64,
+        what: String,
+    },
 }
 
 impl FeedError {
     pub fn malformed(input: &FeedInput, message: impl Into<String>) -> Self {
-        FeedError::Malformed { kind: input.kind.clone(), location: input.location.clone(), message: message.into() }
+        FeedError::Malformed {
+            kind: input.kind.clone(),
+            location: input.location.clone(),
+            message: message.into(),
+        }
     }
 
     pub fn io(input: &FeedInput, source: std::io::Error) -> Self {
-        FeedError::Io { kind: input.kind.clone(), location: input.location.clone(), source }
+        FeedError::Io {
+            kind: input.kind.clone(),
+            location: input.location.clone(),
+            source,
+        }
     }
 }
 

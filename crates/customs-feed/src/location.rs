@@ -31,7 +31,9 @@ pub struct OpenedInput {
 
 impl std::fmt::Debug for OpenedInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenedInput").field("location", &self.location).finish_non_exhaustive()
+        f.debug_struct("OpenedInput")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
     }
 }
 
@@ -46,7 +48,11 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { timeout: Duration::from_secs(300), retries: 3, max_bytes: 4 << 30 }
+        FetchOptions {
+            timeout: Duration::from_mins(5),
+            retries: 3,
+            max_bytes: 4 << 30,
+        }
     }
 }
 
@@ -60,21 +66,40 @@ fn strip_compression(name: &str) -> String {
 }
 
 /// Expands a location into the inputs it names (a directory gives its files, sorted).
-pub fn open_location(location: &str, opts: &FetchOptions) -> Result<Vec<OpenedInput>, LocationError> {
+pub fn open_location(
+    location: &str,
+    opts: &FetchOptions,
+) -> Result<Vec<OpenedInput>, LocationError> {
     if location.starts_with("http://") || location.starts_with("https://") {
         let reader = http_get(location, opts)?;
-        let name = location.split(['?', '#']).next().unwrap_or(location).rsplit('/').next().unwrap_or("").to_owned();
+        let name = location
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(location)
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
         return Ok(vec![finish(location.to_owned(), &name, reader, opts)?]);
     }
     let path = match location.strip_prefix("file://") {
         Some(p) => PathBuf::from(p),
-        None if location.contains("://") => return Err(LocationError::Unsupported { location: location.to_owned() }),
+        None if location.contains("://") => {
+            return Err(LocationError::Unsupported {
+                location: location.to_owned(),
+            });
+        }
         None => PathBuf::from(location),
     };
     if !path.exists() {
-        return Err(LocationError::NotFound { location: location.to_owned() });
+        return Err(LocationError::NotFound {
+            location: location.to_owned(),
+        });
     }
-    let io_err = |source| LocationError::Io { location: location.to_owned(), source };
+    let io_err = |source| LocationError::Io {
+        location: location.to_owned(),
+        source,
+    };
     let mut files: Vec<PathBuf> = if path.is_dir() {
         let mut v = Vec::new();
         for e in fs_err::read_dir(&path).map_err(io_err)? {
@@ -91,7 +116,10 @@ pub fn open_location(location: &str, opts: &FetchOptions) -> Result<Vec<OpenedIn
     files
         .into_iter()
         .map(|f| {
-            let reader = fs_err::File::open(&f).map_err(|source| LocationError::Io { location: f.display().to_string(), source })?;
+            let reader = fs_err::File::open(&f).map_err(|source| LocationError::Io {
+                location: f.display().to_string(),
+                source,
+            })?;
             let name = file_name(&f);
             finish(f.display().to_string(), &name, Box::new(reader), opts)
         })
@@ -99,23 +127,47 @@ pub fn open_location(location: &str, opts: &FetchOptions) -> Result<Vec<OpenedIn
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
-fn finish(location: String, name: &str, reader: Box<dyn Read + Send>, opts: &FetchOptions) -> Result<OpenedInput, LocationError> {
+fn finish(
+    location: String,
+    name: &str,
+    reader: Box<dyn Read + Send>,
+    opts: &FetchOptions,
+) -> Result<OpenedInput, LocationError> {
     let mut buffered = BufReader::with_capacity(256 * 1024, reader);
-    let magic = buffered.fill_buf().map_err(|source| LocationError::Io { location: location.clone(), source })?;
+    let magic = buffered.fill_buf().map_err(|source| LocationError::Io {
+        location: location.clone(),
+        source,
+    })?;
     let decoded: Box<dyn Read + Send> = if magic.starts_with(b"BZh") {
         Box::new(bzip2::bufread::MultiBzDecoder::new(buffered))
     } else if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Box::new(zstd::Decoder::with_buffer(buffered).map_err(|source| LocationError::Io { location: location.clone(), source })?)
+        Box::new(
+            zstd::Decoder::with_buffer(buffered).map_err(|source| LocationError::Io {
+                location: location.clone(),
+                source,
+            })?,
+        )
     } else {
         Box::new(buffered)
     };
-    let capped = CappedReader { inner: decoded, left: opts.max_bytes, limit: opts.max_bytes, location: location.clone() };
-    Ok(OpenedInput { location, file_name: strip_compression(name), reader: Box::new(capped) })
+    let capped = CappedReader {
+        inner: decoded,
+        left: opts.max_bytes,
+        limit: opts.max_bytes,
+        location: location.clone(),
+    };
+    Ok(OpenedInput {
+        location,
+        file_name: strip_compression(name),
+        reader: Box::new(capped),
+    })
 }
 
 fn http_get(url: &str, opts: &FetchOptions) -> Result<Box<dyn Read + Send>, LocationError> {
@@ -132,11 +184,17 @@ fn http_get(url: &str, opts: &FetchOptions) -> Result<Box<dyn Read + Send>, Loca
             Err(e) => {
                 let retryable = match &e {
                     ureq::Error::StatusCode(code) => *code == 429 || *code >= 500,
-                    ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => true,
+                    ureq::Error::Io(_)
+                    | ureq::Error::Timeout(_)
+                    | ureq::Error::ConnectionFailed
+                    | ureq::Error::HostNotFound => true,
                     _ => false,
                 };
                 if !retryable || attempt > opts.retries {
-                    return Err(LocationError::Http { location: url.to_owned(), message: e.to_string() });
+                    return Err(LocationError::Http {
+                        location: url.to_owned(),
+                        message: e.to_string(),
+                    });
                 }
                 let wait = Duration::from_millis(250 * 2u64.pow(attempt.min(6)));
                 tracing::warn!(%url, attempt, error = %e, "retrying in {wait:?}");
@@ -157,7 +215,10 @@ impl Read for CappedReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
-            return Err(io::Error::other(format!("{}: more than {} bytes after decompression", self.location, self.limit)));
+            return Err(io::Error::other(format!(
+                "{}: more than {} bytes after decompression",
+                self.location, self.limit
+            )));
         }
         self.left -= n as u64;
         Ok(n)
@@ -172,7 +233,10 @@ pub struct DigestingReader<R> {
 
 impl<R: Read> DigestingReader<R> {
     pub fn new(inner: R) -> Self {
-        DigestingReader { inner, hasher: Sha256::new() }
+        DigestingReader {
+            inner,
+            hasher: Sha256::new(),
+        }
     }
 
     /// Reads the rest and returns the digest of everything.

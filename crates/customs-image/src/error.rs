@@ -14,11 +14,18 @@ pub enum ImageError {
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{what}: invalid JSON: {source}")]
-    Json { what: String, source: serde_json::Error },
+    Json {
+        what: String,
+        source: serde_json::Error,
+    },
     #[error("{what}: {reason}")]
     Invalid { what: String, reason: String },
     #[error("{what}: digest mismatch: expected {expected}, content hashes to {actual}")]
-    DigestMismatch { what: String, expected: Digest, actual: Digest },
+    DigestMismatch {
+        what: String,
+        expected: Digest,
+        actual: Digest,
+    },
     #[error("{what}: larger than the {limit}-byte limit")]
     TooLarge { what: String, limit: u64 },
     #[error("layer {layer}: corrupt or truncated: {reason}")]

@@ -12,7 +12,11 @@ pub(crate) struct HashingReader<R> {
 
 impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R) -> Self {
-        HashingReader { inner, hasher: Sha256::new(), count: 0 }
+        HashingReader {
+            inner,
+            hasher: Sha256::new(),
+            count: 0,
+        }
     }
 
     /// Reads to the end, then returns the digest of everything read.
@@ -24,7 +28,10 @@ impl<R: Read> HashingReader<R> {
                 break;
             }
         }
-        Ok((Digest::from_sha256_output(&self.hasher.finalize()), self.count))
+        Ok((
+            Digest::from_sha256_output(&self.hasher.finalize()),
+            self.count,
+        ))
     }
 }
 
@@ -38,11 +45,18 @@ impl<R: Read> Read for HashingReader<R> {
 }
 
 /// Reads whole small documents (manifests, configs) with a size cap.
-pub(crate) fn read_capped(mut r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>, crate::ImageError> {
+pub(crate) fn read_capped(
+    mut r: impl Read,
+    limit: u64,
+    what: &str,
+) -> Result<Vec<u8>, crate::ImageError> {
     let mut buf = Vec::new();
     (&mut r).take(limit + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
-        return Err(crate::ImageError::TooLarge { what: what.to_owned(), limit });
+        return Err(crate::ImageError::TooLarge {
+            what: what.to_owned(),
+            limit,
+        });
     }
     Ok(buf)
 }

@@ -36,22 +36,36 @@ impl ImageRef {
                 && !t.contains('/')
                 && !Path::new(rest).exists()
             {
-                return Ok(ImageRef::OciLayout { path: PathBuf::from(p), tag: Some(t.to_owned()) });
+                return Ok(ImageRef::OciLayout {
+                    path: PathBuf::from(p),
+                    tag: Some(t.to_owned()),
+                });
             }
-            return Ok(ImageRef::OciLayout { path: PathBuf::from(rest), tag: None });
+            return Ok(ImageRef::OciLayout {
+                path: PathBuf::from(rest),
+                tag: None,
+            });
         }
         if let Some((scheme, _)) = input.split_once(':')
-            && matches!(scheme, "registry" | "docker" | "podman" | "oci-archive" | "dir" | "sbom")
+            && matches!(
+                scheme,
+                "registry" | "docker" | "podman" | "oci-archive" | "dir" | "sbom"
+            )
         {
             return Err(ImageError::BadReference {
                 reference: input.to_owned(),
-                reason: format!("the {scheme}: transport is not supported yet; use docker-archive:PATH or oci:PATH"),
+                reason: format!(
+                    "the {scheme}: transport is not supported yet; use docker-archive:PATH or oci:PATH"
+                ),
             });
         }
         let path = Path::new(input);
         if path.is_dir() {
             if path.join("oci-layout").is_file() {
-                return Ok(ImageRef::OciLayout { path: path.to_owned(), tag: None });
+                return Ok(ImageRef::OciLayout {
+                    path: path.to_owned(),
+                    tag: None,
+                });
             }
             return Err(ImageError::NotAnImage {
                 path: path.to_owned(),
@@ -71,12 +85,24 @@ mod tests {
 
     #[test]
     fn parses_transports() {
-        assert_eq!(ImageRef::parse("docker-archive:/x.tar").unwrap(), ImageRef::DockerArchive("/x.tar".into()));
+        assert_eq!(
+            ImageRef::parse("docker-archive:/x.tar").unwrap(),
+            ImageRef::DockerArchive("/x.tar".into())
+        );
         assert_eq!(
             ImageRef::parse("oci:/no/such/dir:v1").unwrap(),
-            ImageRef::OciLayout { path: "/no/such/dir".into(), tag: Some("v1".into()) }
+            ImageRef::OciLayout {
+                path: "/no/such/dir".into(),
+                tag: Some("v1".into())
+            }
         );
-        assert!(matches!(ImageRef::parse("/definitely/missing"), Err(ImageError::NotFound(_))));
-        assert!(matches!(ImageRef::parse("registry:alpine"), Err(ImageError::BadReference { .. })));
+        assert!(matches!(
+            ImageRef::parse("/definitely/missing"),
+            Err(ImageError::NotFound(_))
+        ));
+        assert!(matches!(
+            ImageRef::parse("registry:alpine"),
+            Err(ImageError::BadReference { .. })
+        ));
     }
 }

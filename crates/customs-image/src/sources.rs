@@ -64,7 +64,7 @@ pub struct History {
 pub struct LayerInfo {
     /// The digest of the blob as stored (compressed), when the transport records it.
     pub digest: Option<Digest>,
-    /// The digest of the uncompressed tar (from the config's rootfs.diff_ids).
+    /// The digest of the uncompressed tar (from the config's `rootfs.diff_ids`).
     pub diff_id: Digest,
     pub media_type: Option<String>,
     pub size: Option<u64>,
@@ -75,7 +75,11 @@ pub struct LayerInfo {
 #[derive(Debug, Clone)]
 enum BlobLocation {
     /// A byte range of a file (an entry of a tar archive).
-    Range { file: PathBuf, offset: u64, size: u64 },
+    Range {
+        file: PathBuf,
+        offset: u64,
+        size: u64,
+    },
     /// A whole file (an OCI layout blob).
     File(PathBuf),
 }
@@ -109,7 +113,13 @@ impl Image {
     pub fn layer_label(&self, index: usize) -> String {
         let l = &self.layers[index];
         let d = l.digest.as_ref().unwrap_or(&l.diff_id);
-        format!("{}:{} ({}/{})", d.algorithm().as_str(), d.short(), index + 1, self.layers.len())
+        format!(
+            "{}:{} ({}/{})",
+            d.algorithm().as_str(),
+            d.short(),
+            index + 1,
+            self.layers.len()
+        )
     }
 }
 
@@ -122,7 +132,10 @@ pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, ImageError> {
-    serde_json::from_slice(bytes).map_err(|source| ImageError::Json { what: what.to_owned(), source })
+    serde_json::from_slice(bytes).map_err(|source| ImageError::Json {
+        what: what.to_owned(),
+        source,
+    })
 }
 
 fn check_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), ImageError> {
@@ -134,7 +147,11 @@ fn check_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), Image
         }
     };
     if &actual != expected {
-        return Err(ImageError::DigestMismatch { what: what.to_owned(), expected: expected.clone(), actual });
+        return Err(ImageError::DigestMismatch {
+            what: what.to_owned(),
+            expected: expected.clone(),
+            actual,
+        });
     }
     Ok(())
 }
@@ -144,7 +161,12 @@ fn diff_ids(config: &ImageConfig, what: &str) -> Result<Vec<Digest>, ImageError>
         .rootfs
         .diff_ids
         .iter()
-        .map(|d| Digest::parse(d).map_err(|e| ImageError::Invalid { what: what.to_owned(), reason: e.to_string() }))
+        .map(|d| {
+            Digest::parse(d).map_err(|e| ImageError::Invalid {
+                what: what.to_owned(),
+                reason: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -177,15 +199,24 @@ fn index_tar(path: &Path) -> Result<HashMap<String, ArchiveEntry>, ImageError> {
     let mut archive = tar::Archive::new(file);
     let mut files = HashMap::new();
     let mut links: Vec<(String, String)> = Vec::new();
-    let not_image = |reason: String| ImageError::NotAnImage { path: path.to_owned(), reason };
-    let entries = archive.entries_with_seek().map_err(|e| not_image(format!("not a tar archive: {e}")))?;
+    let not_image = |reason: String| ImageError::NotAnImage {
+        path: path.to_owned(),
+        reason,
+    };
+    let entries = archive
+        .entries_with_seek()
+        .map_err(|e| not_image(format!("not a tar archive: {e}")))?;
     for (n, entry) in entries.enumerate() {
         if n >= MAX_ARCHIVE_ENTRIES {
-            return Err(not_image(format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
+            return Err(not_image(format!(
+                "more than {MAX_ARCHIVE_ENTRIES} entries"
+            )));
         }
         let entry = entry.map_err(|e| not_image(format!("not a valid tar archive: {e}")))?;
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let Some(name) = customs_analyzer::normalize_path(&name) else { continue };
+        let Some(name) = customs_analyzer::normalize_path(&name) else {
+            continue;
+        };
         let kind = entry.header().entry_type();
         if kind.is_symlink() || kind.is_hard_link() {
             if let Ok(Some(target)) = entry.link_name() {
@@ -203,7 +234,13 @@ fn index_tar(path: &Path) -> Result<HashMap<String, ArchiveEntry>, ImageError> {
                 }
             }
         } else if kind.is_file() {
-            files.insert(name, ArchiveEntry { offset: entry.raw_file_position(), size: entry.size() });
+            files.insert(
+                name,
+                ArchiveEntry {
+                    offset: entry.raw_file_position(),
+                    size: entry.size(),
+                },
+            );
         }
     }
     // `docker save` links identical layers to one another; resolve (bounded).
@@ -243,7 +280,10 @@ fn digest_from_blob_path(p: &str) -> Option<Digest> {
 
 fn read_entry(path: &Path, e: ArchiveEntry, what: &str) -> Result<Vec<u8>, ImageError> {
     if e.size > MAX_JSON_BYTES {
-        return Err(ImageError::TooLarge { what: what.to_owned(), limit: MAX_JSON_BYTES });
+        return Err(ImageError::TooLarge {
+            what: what.to_owned(),
+            limit: MAX_JSON_BYTES,
+        });
     }
     let mut f = fs_err::File::open(path)?;
     f.seek(SeekFrom::Start(e.offset))?;
@@ -255,7 +295,10 @@ fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, Image
         return Err(ImageError::NotFound(path.to_owned()));
     }
     if path.is_dir() {
-        return Err(ImageError::NotAnImage { path: path.to_owned(), reason: "a directory, not a docker save tarball".into() });
+        return Err(ImageError::NotAnImage {
+            path: path.to_owned(),
+            reason: "a directory, not a docker save tarball".into(),
+        });
     }
     let entries = index_tar(path)?;
     let what = |s: &str| format!("{}: {s}", path.display());
@@ -265,22 +308,34 @@ fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, Image
         } else {
             "no manifest.json inside (is this a `docker save` tarball?)"
         };
-        return Err(ImageError::NotAnImage { path: path.to_owned(), reason: reason.into() });
+        return Err(ImageError::NotAnImage {
+            path: path.to_owned(),
+            reason: reason.into(),
+        });
     };
     let manifest_bytes = read_entry(path, *manifest_entry, &what("manifest.json"))?;
-    let manifests: Option<Vec<DockerManifestEntry>> = parse_json(&manifest_bytes, &what("manifest.json"))?;
+    let manifests: Option<Vec<DockerManifestEntry>> =
+        parse_json(&manifest_bytes, &what("manifest.json"))?;
     let Some(m) = manifests.and_then(|v| v.into_iter().next()) else {
-        return Err(ImageError::NotAnImage { path: path.to_owned(), reason: "manifest.json lists no image".into() });
+        return Err(ImageError::NotAnImage {
+            path: path.to_owned(),
+            reason: "manifest.json lists no image".into(),
+        });
     };
     let config_name = customs_analyzer::normalize_path(&m.config).unwrap_or_default();
-    let config_entry = entries.get(&config_name).ok_or_else(|| ImageError::Invalid {
-        what: what("manifest.json"),
-        reason: format!("config {:?} is not in the archive", m.config),
-    })?;
+    let config_entry = entries
+        .get(&config_name)
+        .ok_or_else(|| ImageError::Invalid {
+            what: what("manifest.json"),
+            reason: format!("config {:?} is not in the archive", m.config),
+        })?;
     let config_bytes = read_entry(path, *config_entry, &what(&config_name))?;
     // The config's file name is its digest (legacy `HEX.json`, or `blobs/sha256/HEX`).
-    let config_digest = digest_from_blob_path(&config_name)
-        .or_else(|| config_name.strip_suffix(".json").and_then(|h| Digest::parse(&format!("sha256:{h}")).ok()));
+    let config_digest = digest_from_blob_path(&config_name).or_else(|| {
+        config_name
+            .strip_suffix(".json")
+            .and_then(|h| Digest::parse(&format!("sha256:{h}")).ok())
+    });
     let config_digest = match config_digest {
         Some(d) => {
             check_digest(&config_bytes, &d, &what(&config_name))?;
@@ -293,7 +348,11 @@ fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, Image
     if diff_ids.len() != m.layers.len() {
         return Err(ImageError::Invalid {
             what: what("manifest.json"),
-            reason: format!("{} layers listed but the config has {} diff_ids", m.layers.len(), diff_ids.len()),
+            reason: format!(
+                "{} layers listed but the config has {} diff_ids",
+                m.layers.len(),
+                diff_ids.len()
+            ),
         });
     }
     let created = created_by(&config, diff_ids.len());
@@ -312,7 +371,11 @@ fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, Image
             size: Some(e.size),
             created_by,
         });
-        locations.push(BlobLocation::Range { file: path.to_owned(), offset: e.offset, size: e.size });
+        locations.push(BlobLocation::Range {
+            file: path.to_owned(),
+            offset: e.offset,
+            size: e.size,
+        });
     }
     Ok(Image {
         reference: reference.clone(),
@@ -360,22 +423,35 @@ struct Manifest {
     manifests: Option<Vec<Descriptor>>,
 }
 
-const INDEX_TYPES: [&str; 2] =
-    ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
+const INDEX_TYPES: [&str; 2] = [
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+];
 
 fn blob_path(root: &Path, d: &Digest) -> PathBuf {
-    root.join("blobs").join(d.algorithm().as_str()).join(d.hex())
+    root.join("blobs")
+        .join(d.algorithm().as_str())
+        .join(d.hex())
 }
 
 fn read_blob(root: &Path, desc: &Descriptor, what: &str) -> Result<(Digest, Vec<u8>), ImageError> {
-    let digest = Digest::parse(&desc.digest).map_err(|e| ImageError::Invalid { what: what.to_owned(), reason: e.to_string() })?;
+    let digest = Digest::parse(&desc.digest).map_err(|e| ImageError::Invalid {
+        what: what.to_owned(),
+        reason: e.to_string(),
+    })?;
     let what = format!("{what} {digest}");
     if desc.size.is_some_and(|s| s > MAX_JSON_BYTES) {
-        return Err(ImageError::TooLarge { what, limit: MAX_JSON_BYTES });
+        return Err(ImageError::TooLarge {
+            what,
+            limit: MAX_JSON_BYTES,
+        });
     }
     let p = blob_path(root, &digest);
     let f = fs_err::File::open(&p).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ImageError::Invalid { what: what.clone(), reason: format!("blob missing from the layout ({})", p.display()) },
+        std::io::ErrorKind::NotFound => ImageError::Invalid {
+            what: what.clone(),
+            reason: format!("blob missing from the layout ({})", p.display()),
+        },
         _ => ImageError::Io(e),
     })?;
     let bytes = read_capped(f, MAX_JSON_BYTES, &what)?;
@@ -383,37 +459,61 @@ fn read_blob(root: &Path, desc: &Descriptor, what: &str) -> Result<(Digest, Vec<
     if let Some(size) = desc.size
         && size != bytes.len() as u64
     {
-        return Err(ImageError::Invalid { what, reason: format!("descriptor says {size} bytes, blob has {}", bytes.len()) });
+        return Err(ImageError::Invalid {
+            what,
+            reason: format!("descriptor says {size} bytes, blob has {}", bytes.len()),
+        });
     }
     Ok((digest, bytes))
 }
 
 fn ref_name(d: &Descriptor) -> Option<&str> {
     let a = d.annotations.as_ref()?;
-    a.get("org.opencontainers.image.ref.name").map(String::as_str)
+    a.get("org.opencontainers.image.ref.name")
+        .map(String::as_str)
 }
 
-fn open_oci_layout(reference: &ImageRef, root: &Path, tag: Option<&str>) -> Result<Image, ImageError> {
+fn open_oci_layout(
+    reference: &ImageRef,
+    root: &Path,
+    tag: Option<&str>,
+) -> Result<Image, ImageError> {
     if !root.exists() {
         return Err(ImageError::NotFound(root.to_owned()));
     }
     if !root.join("oci-layout").is_file() {
-        return Err(ImageError::NotAnImage { path: root.to_owned(), reason: "no oci-layout file (not an OCI image layout)".into() });
+        return Err(ImageError::NotAnImage {
+            path: root.to_owned(),
+            reason: "no oci-layout file (not an OCI image layout)".into(),
+        });
     }
     let index_path = root.join("index.json");
     let what_index = index_path.display().to_string();
-    let bytes = read_capped(fs_err::File::open(&index_path)?, MAX_JSON_BYTES, &what_index)?;
+    let bytes = read_capped(
+        fs_err::File::open(&index_path)?,
+        MAX_JSON_BYTES,
+        &what_index,
+    )?;
     let index: Manifest = parse_json(&bytes, &what_index)?;
     let top = index.manifests.unwrap_or_default();
 
     // Flatten nested indexes (bounded depth), remembering the top-level ref name.
     let mut candidates: Vec<(Option<String>, Descriptor)> = Vec::new();
-    let mut queue: Vec<(usize, Option<String>, Descriptor)> = top.into_iter().map(|d| (0, ref_name(&d).map(str::to_owned), d)).collect();
+    let mut queue: Vec<(usize, Option<String>, Descriptor)> = top
+        .into_iter()
+        .map(|d| (0, ref_name(&d).map(str::to_owned), d))
+        .collect();
     while let Some((depth, name, d)) = queue.pop() {
         if depth > 4 {
-            return Err(ImageError::Invalid { what: what_index.clone(), reason: "indexes nested too deeply".into() });
+            return Err(ImageError::Invalid {
+                what: what_index.clone(),
+                reason: "indexes nested too deeply".into(),
+            });
         }
-        let is_index = d.media_type.as_deref().is_some_and(|m| INDEX_TYPES.contains(&m));
+        let is_index = d
+            .media_type
+            .as_deref()
+            .is_some_and(|m| INDEX_TYPES.contains(&m));
         if is_index {
             let (_, b) = read_blob(root, &d, "index")?;
             let nested: Manifest = parse_json(&b, &format!("index {}", d.digest))?;
@@ -429,7 +529,10 @@ fn open_oci_layout(reference: &ImageRef, root: &Path, tag: Option<&str>) -> Resu
     if let Some(t) = tag {
         candidates.retain(|(n, _)| n.as_deref() == Some(t));
         if candidates.is_empty() {
-            return Err(ImageError::NoMatch { what: root.display().to_string(), reason: format!("no manifest is tagged {t:?}") });
+            return Err(ImageError::NoMatch {
+                what: root.display().to_string(),
+                reason: format!("no manifest is tagged {t:?}"),
+            });
         }
     }
     // Several platforms: prefer the host's.
@@ -441,7 +544,11 @@ fn open_oci_layout(reference: &ImageRef, root: &Path, tag: Option<&str>) -> Resu
         };
         let host: Vec<_> = candidates
             .iter()
-            .filter(|(_, d)| d.platform.as_ref().is_some_and(|p| p.os == "linux" && p.architecture == host_arch))
+            .filter(|(_, d)| {
+                d.platform
+                    .as_ref()
+                    .is_some_and(|p| p.os == "linux" && p.architecture == host_arch)
+            })
             .cloned()
             .collect();
         if !host.is_empty() {
@@ -449,23 +556,43 @@ fn open_oci_layout(reference: &ImageRef, root: &Path, tag: Option<&str>) -> Resu
         }
     }
     let (name, desc) = match candidates.len() {
-        0 => return Err(ImageError::NoMatch { what: root.display().to_string(), reason: "index.json lists no image manifest".into() }),
+        0 => {
+            return Err(ImageError::NoMatch {
+                what: root.display().to_string(),
+                reason: "index.json lists no image manifest".into(),
+            });
+        }
         1 => candidates.remove(0),
         _ => {
             let tags: Vec<_> = candidates.iter().filter_map(|(n, _)| n.clone()).collect();
             return Err(ImageError::NoMatch {
                 what: root.display().to_string(),
-                reason: format!("{} manifests; choose one with oci:PATH:TAG (tags: {})", candidates.len(), tags.join(", ")),
+                reason: format!(
+                    "{} manifests; choose one with oci:PATH:TAG (tags: {})",
+                    candidates.len(),
+                    tags.join(", ")
+                ),
             });
         }
     };
     let (manifest_digest, mbytes) = read_blob(root, &desc, "manifest")?;
     let what_manifest = format!("manifest {manifest_digest}");
     let manifest: Manifest = parse_json(&mbytes, &what_manifest)?;
-    if manifest.media_type.as_deref().is_some_and(|m| m.contains("v1+prettyjws") || m.ends_with("manifest.v1+json") && m.contains("docker")) {
-        return Err(ImageError::Invalid { what: what_manifest, reason: "Docker schema 1 manifests are not supported".into() });
+    if manifest.media_type.as_deref().is_some_and(|m| {
+        m.contains("v1+prettyjws") || m.ends_with("manifest.v1+json") && m.contains("docker")
+    }) {
+        return Err(ImageError::Invalid {
+            what: what_manifest,
+            reason: "Docker schema 1 manifests are not supported".into(),
+        });
     }
-    let config_desc = manifest.config.as_ref().ok_or_else(|| ImageError::Invalid { what: what_manifest.clone(), reason: "no config descriptor".into() })?;
+    let config_desc = manifest
+        .config
+        .as_ref()
+        .ok_or_else(|| ImageError::Invalid {
+            what: what_manifest.clone(),
+            reason: "no config descriptor".into(),
+        })?;
     let (config_digest, cbytes) = read_blob(root, config_desc, "config")?;
     let what_config = format!("config {config_digest}");
     let config: ImageConfig = parse_json(&cbytes, &what_config)?;
@@ -473,20 +600,36 @@ fn open_oci_layout(reference: &ImageRef, root: &Path, tag: Option<&str>) -> Resu
     if diff_ids.len() != manifest.layers.len() {
         return Err(ImageError::Invalid {
             what: what_manifest,
-            reason: format!("{} layers but the config has {} diff_ids", manifest.layers.len(), diff_ids.len()),
+            reason: format!(
+                "{} layers but the config has {} diff_ids",
+                manifest.layers.len(),
+                diff_ids.len()
+            ),
         });
     }
     let created = created_by(&config, diff_ids.len());
     let mut layers = Vec::new();
     let mut locations = Vec::new();
     for ((d, diff_id), created_by) in manifest.layers.iter().zip(diff_ids).zip(created) {
-        let digest = Digest::parse(&d.digest).map_err(|e| ImageError::Invalid { what: what_manifest.clone(), reason: e.to_string() })?;
+        let digest = Digest::parse(&d.digest).map_err(|e| ImageError::Invalid {
+            what: what_manifest.clone(),
+            reason: e.to_string(),
+        })?;
         let p = blob_path(root, &digest);
         if !p.is_file() {
-            return Err(ImageError::Invalid { what: format!("layer {digest}"), reason: format!("blob missing from the layout ({})", p.display()) });
+            return Err(ImageError::Invalid {
+                what: format!("layer {digest}"),
+                reason: format!("blob missing from the layout ({})", p.display()),
+            });
         }
         locations.push(BlobLocation::File(p));
-        layers.push(LayerInfo { digest: Some(digest), diff_id, media_type: d.media_type.clone(), size: d.size, created_by });
+        layers.push(LayerInfo {
+            digest: Some(digest),
+            diff_id,
+            media_type: d.media_type.clone(),
+            size: d.size,
+            created_by,
+        });
     }
     Ok(Image {
         reference: reference.clone(),

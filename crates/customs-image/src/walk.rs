@@ -19,7 +19,10 @@ pub struct WalkLimits {
 
 impl Default for WalkLimits {
     fn default() -> Self {
-        WalkLimits { max_uncompressed: 64 << 30, max_shared_file: 64 << 20 }
+        WalkLimits {
+            max_uncompressed: 64 << 30,
+            max_shared_file: 64 << 20,
+        }
     }
 }
 
@@ -55,7 +58,10 @@ impl<R: Read> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
-            return Err(io::Error::other(format!("decompressed size exceeds the limit of {} bytes (decompression bomb?)", self.limit)));
+            return Err(io::Error::other(format!(
+                "decompressed size exceeds the limit of {} bytes (decompression bomb?)",
+                self.limit
+            )));
         }
         self.left -= n as u64;
         Ok(n)
@@ -65,7 +71,7 @@ impl<R: Read> Read for Capped<R> {
 /// Reads one layer blob once, streaming, and returns what the analyzers found.
 ///
 /// `label` names the layer in errors. The blob's digest (and, when given, the uncompressed
-/// diff_id) is verified: a mismatch is an error even if the tar read fine.
+/// `diff_id`) is verified: a mismatch is an error even if the tar read fine.
 pub fn walk_layer(
     reader: Box<dyn Read + Send>,
     label: &str,
@@ -77,7 +83,10 @@ pub fn walk_layer(
 ) -> Result<LayerFindings, ImageError> {
     let mut raw = HashingReader::new(reader);
     let mut findings = LayerFindings::default();
-    let corrupt = |reason: String| ImageError::CorruptLayer { layer: label.to_owned(), reason };
+    let corrupt = |reason: String| ImageError::CorruptLayer {
+        layer: label.to_owned(),
+        reason,
+    };
 
     let walked: Result<(Compression, Option<Digest>), ImageError> = (|| {
         let mut buffered = BufReader::with_capacity(256 * 1024, &mut raw);
@@ -86,9 +95,15 @@ pub fn walk_layer(
         let decoder: Box<dyn Read> = match compression {
             Compression::None => Box::new(buffered),
             Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
-            Compression::Zstd => Box::new(zstd::Decoder::with_buffer(buffered).map_err(|e| corrupt(format!("zstd: {e}")))?),
+            Compression::Zstd => Box::new(
+                zstd::Decoder::with_buffer(buffered).map_err(|e| corrupt(format!("zstd: {e}")))?,
+            ),
         };
-        let capped = Capped { inner: decoder, left: limits.max_uncompressed, limit: limits.max_uncompressed };
+        let capped = Capped {
+            inner: decoder,
+            left: limits.max_uncompressed,
+            limit: limits.max_uncompressed,
+        };
         // Hash the uncompressed stream only when asked and when it differs from the blob.
         let want_plain_hash = expect_diff_id.is_some() && compression != Compression::None;
         let mut plain = HashingReader::new(capped);
@@ -107,15 +122,27 @@ pub fn walk_layer(
     if let Some(expected) = expect_blob
         && *expected != blob_digest
     {
-        return Err(ImageError::DigestMismatch { what: format!("layer {label}"), expected: expected.clone(), actual: blob_digest });
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {label}"),
+            expected: expected.clone(),
+            actual: blob_digest,
+        });
     }
     let (compression, plain_digest) = walked?;
     if let Some(expected) = expect_diff_id {
-        let actual = if compression == Compression::None { Some(blob_digest) } else { plain_digest };
+        let actual = if compression == Compression::None {
+            Some(blob_digest)
+        } else {
+            plain_digest
+        };
         if let Some(actual) = actual
             && actual != *expected
         {
-            return Err(ImageError::DigestMismatch { what: format!("layer {label} (uncompressed)"), expected: expected.clone(), actual });
+            return Err(ImageError::DigestMismatch {
+                what: format!("layer {label} (uncompressed)"),
+                expected: expected.clone(),
+                actual,
+            });
         }
     }
     findings.whiteouts.sort();
@@ -132,8 +159,14 @@ fn walk_entries<R: Read>(
     limits: &WalkLimits,
     findings: &mut LayerFindings,
 ) -> Result<(), ImageError> {
-    let corrupt = |reason: String| ImageError::CorruptLayer { layer: label.to_owned(), reason };
-    let traversal = |entry: &str| ImageError::PathTraversal { layer: label.to_owned(), entry: entry.chars().take(300).collect() };
+    let corrupt = |reason: String| ImageError::CorruptLayer {
+        layer: label.to_owned(),
+        reason,
+    };
+    let traversal = |entry: &str| ImageError::PathTraversal {
+        layer: label.to_owned(),
+        entry: entry.chars().take(300).collect(),
+    };
     let mut interested = Vec::new();
     let entries = archive.entries().map_err(|e| corrupt(e.to_string()))?;
     for entry in entries {
@@ -153,7 +186,11 @@ fn walk_entries<R: Read>(
             if hidden == ".wh..opq" {
                 findings.opaque_dirs.push(dir.to_owned());
             } else if !hidden.is_empty() {
-                findings.whiteouts.push(if dir.is_empty() { hidden.to_owned() } else { format!("{dir}/{hidden}") });
+                findings.whiteouts.push(if dir.is_empty() {
+                    hidden.to_owned()
+                } else {
+                    format!("{dir}/{hidden}")
+                });
             }
             continue;
         }
@@ -165,12 +202,17 @@ fn walk_entries<R: Read>(
                 .unwrap_or_default();
             let link = if kind.is_hard_link() {
                 // Hard link targets are archive paths, relative to the root.
-                let t = normalize_path(&target).ok_or_else(|| traversal(&format!("{raw_path} => {target}")))?;
+                let t = normalize_path(&target)
+                    .ok_or_else(|| traversal(&format!("{raw_path} => {target}")))?;
                 format!("/{t}")
             } else {
                 if !target.starts_with('/') {
                     // Like Docker's extractor: a relative symlink may not climb out of the root.
-                    let joined = if dir.is_empty() { target.clone() } else { format!("{dir}/{target}") };
+                    let joined = if dir.is_empty() {
+                        target.clone()
+                    } else {
+                        format!("{dir}/{target}")
+                    };
                     if normalize_path(&joined).is_none() {
                         return Err(traversal(&format!("{raw_path} -> {target}")));
                     }
@@ -178,7 +220,13 @@ fn walk_entries<R: Read>(
                 target
             };
             if dispatcher.wants_path(&path) {
-                findings.files.insert(path, FileFacts { link: Some(link), ..FileFacts::default() });
+                findings.files.insert(
+                    path,
+                    FileFacts {
+                        link: Some(link),
+                        ..FileFacts::default()
+                    },
+                );
             }
             continue;
         }
@@ -200,7 +248,11 @@ fn walk_entries<R: Read>(
             let analyzer = dispatcher.analyzer(interested[0]);
             let mut file = FileEntry::new(&path, size, mode, &mut entry);
             if let Err(e) = analyzer.analyze(&mut file, findings) {
-                findings.diagnose("analyzer-error", Some(&path), format!("{}: {e}", analyzer.id()));
+                findings.diagnose(
+                    "analyzer-error",
+                    Some(&path),
+                    format!("{}: {e}", analyzer.id()),
+                );
             }
         } else {
             let mut file = FileEntry::new(&path, size, mode, &mut entry);
@@ -216,7 +268,11 @@ fn walk_entries<R: Read>(
                 let mut cursor = Cursor::new(&bytes[..]);
                 let mut file = FileEntry::new(&path, size, mode, &mut cursor);
                 if let Err(e) = analyzer.analyze(&mut file, findings) {
-                    findings.diagnose("analyzer-error", Some(&path), format!("{}: {e}", analyzer.id()));
+                    findings.diagnose(
+                        "analyzer-error",
+                        Some(&path),
+                        format!("{}: {e}", analyzer.id()),
+                    );
                 }
             }
         }

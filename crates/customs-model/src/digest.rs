@@ -50,18 +50,25 @@ pub enum DigestError {
 impl Digest {
     pub fn parse(s: &str) -> Result<Self, DigestError> {
         let shown = || s.chars().take(200).collect::<String>();
-        let (alg, hex) = s.split_once(':').ok_or_else(|| DigestError::Syntax(shown()))?;
+        let (alg, hex) = s
+            .split_once(':')
+            .ok_or_else(|| DigestError::Syntax(shown()))?;
         let algorithm = match alg {
             "sha256" => DigestAlgorithm::Sha256,
             "sha512" => DigestAlgorithm::Sha512,
             _ => return Err(DigestError::Algorithm(shown())),
         };
         if hex.len() != algorithm.hex_len()
-            || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
             return Err(DigestError::Hex(shown(), algorithm.hex_len()));
         }
-        Ok(Digest { algorithm, hex: hex.to_owned() })
+        Ok(Digest {
+            algorithm,
+            hex: hex.to_owned(),
+        })
     }
 
     /// The sha256 digest of `bytes`.
@@ -71,12 +78,18 @@ impl Digest {
 
     /// Builds a digest from a finished sha256 hasher output.
     pub fn from_sha256_output(out: &[u8]) -> Self {
-        Digest { algorithm: DigestAlgorithm::Sha256, hex: hex::encode(out) }
+        Digest {
+            algorithm: DigestAlgorithm::Sha256,
+            hex: hex::encode(out),
+        }
     }
 
     /// Builds a digest from a finished sha512 hasher output.
     pub fn from_sha512_output(out: &[u8]) -> Self {
-        Digest { algorithm: DigestAlgorithm::Sha512, hex: hex::encode(out) }
+        Digest {
+            algorithm: DigestAlgorithm::Sha512,
+            hex: hex::encode(out),
+        }
     }
 
     pub fn algorithm(&self) -> DigestAlgorithm {
@@ -138,9 +151,18 @@ mod tests {
         );
         assert_eq!(Digest::parse(&d.to_string()).unwrap(), d);
         assert_eq!(d.short(), "e3b0c44298fc");
-        assert!(matches!(Digest::parse("sha256:../../etc"), Err(DigestError::Hex(..))));
-        assert!(matches!(Digest::parse("md5:abcd"), Err(DigestError::Algorithm(..))));
-        assert!(matches!(Digest::parse("nocolon"), Err(DigestError::Syntax(..))));
+        assert!(matches!(
+            Digest::parse("sha256:../../etc"),
+            Err(DigestError::Hex(..))
+        ));
+        assert!(matches!(
+            Digest::parse("md5:abcd"),
+            Err(DigestError::Algorithm(..))
+        ));
+        assert!(matches!(
+            Digest::parse("nocolon"),
+            Err(DigestError::Syntax(..))
+        ));
         let upper = d.to_string().to_uppercase().replace("SHA256", "sha256");
         assert!(Digest::parse(&upper).is_err());
     }

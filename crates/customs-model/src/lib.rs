@@ -18,4 +18,6 @@ pub use distro::Distro;
 pub use finding::{Finding, MatchDetail};
 pub use package::{Package, PackageOrigin};
 pub use purl::Purl;
-pub use report::{Artifact, REPORT_SCHEMA_VERSION, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs};
+pub use report::{
+    Artifact, REPORT_SCHEMA_VERSION, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs,
+};

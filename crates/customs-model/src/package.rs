@@ -33,7 +33,7 @@ pub struct Package {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source_version: Option<String>,
     pub purl: Purl,
-    /// The diff_id of the layer that introduced this package (absent for sources without
+    /// The `diff_id` of the layer that introduced this package (absent for sources without
     /// layers, such as a root filesystem).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub layer_diff_id: Option<Digest>,

@@ -97,8 +97,15 @@ fn columns(rows: &[Vec<String>], indent: &str, colours: Option<&[&str]>) -> Stri
     for (ri, r) in rows.iter().enumerate() {
         let mut line = String::from(indent);
         for (i, c) in r.iter().enumerate() {
-            let pad = if i + 1 == r.len() { 0 } else { widths[i] - c.chars().count() + 2 };
-            match colours.and_then(|cs| cs.get(ri)).filter(|c| !c.is_empty() && i == 0) {
+            let pad = if i + 1 == r.len() {
+                0
+            } else {
+                widths[i] - c.chars().count() + 2
+            };
+            match colours
+                .and_then(|cs| cs.get(ri))
+                .filter(|c| !c.is_empty() && i == 0)
+            {
                 Some(code) => {
                     let _ = write!(line, "{code}{c}\x1b[0m{}", " ".repeat(pad));
                 }
@@ -126,25 +133,60 @@ pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io:
     writeln!(out, "Image:    {}", a.name)?;
     writeln!(out, "Digest:   {}", a.digest)?;
     writeln!(out, "OS:       {os}  [{}/{}]", a.os_type, a.architecture)?;
-    writeln!(out, "Packages: {}   Findings: {}", report.packages.len(), report.findings.len())?;
+    writeln!(
+        out,
+        "Packages: {}   Findings: {}",
+        report.packages.len(),
+        report.findings.len()
+    )?;
     writeln!(out)?;
 
     let mut by_layer: BTreeMap<Option<&customs_model::Digest>, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        by_layer.entry(f.layer_diff_id.as_ref()).or_default().push(f);
+        by_layer
+            .entry(f.layer_diff_id.as_ref())
+            .or_default()
+            .push(f);
     }
-    let mut rows = vec![vec!["LAYER".to_owned(), "FINDINGS".to_owned(), "CREATED BY".to_owned()]];
+    let mut rows = vec![vec![
+        "LAYER".to_owned(),
+        "FINDINGS".to_owned(),
+        "CREATED BY".to_owned(),
+    ]];
     for l in &a.layers {
         let count = by_layer.get(&Some(&l.diff_id)).map_or(0, Vec::len);
-        rows.push(vec![l.diff_id.short().to_owned(), count.to_string(), truncate(l.created_by.as_deref().unwrap_or("-"), 70)]);
+        rows.push(vec![
+            l.diff_id.short().to_owned(),
+            count.to_string(),
+            truncate(l.created_by.as_deref().unwrap_or("-"), 70),
+        ]);
     }
     out.write_all(columns(&rows, "", None).as_bytes())?;
 
     for l in &a.layers {
-        let Some(findings) = by_layer.get(&Some(&l.diff_id)) else { continue };
+        let Some(findings) = by_layer.get(&Some(&l.diff_id)) else {
+            continue;
+        };
         writeln!(out)?;
-        writeln!(out, "Layer {}  {}", l.diff_id.short(), truncate(l.created_by.as_deref().unwrap_or(""), 90))?;
-        let mut rows = vec![vec!["SEVERITY", "VULNERABILITY", "PACKAGE", "INSTALLED", "FIXED", "STATUS"].into_iter().map(str::to_owned).collect::<Vec<_>>()];
+        writeln!(
+            out,
+            "Layer {}  {}",
+            l.diff_id.short(),
+            truncate(l.created_by.as_deref().unwrap_or(""), 90)
+        )?;
+        let mut rows = vec![
+            vec![
+                "SEVERITY",
+                "VULNERABILITY",
+                "PACKAGE",
+                "INSTALLED",
+                "FIXED",
+                "STATUS",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+        ];
         let mut cols = vec![""];
         for f in findings {
             rows.push(vec![
@@ -169,13 +211,39 @@ pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io:
     for f in &report.findings {
         *counts.entry(f.severity).or_default() += 1;
     }
-    let parts: Vec<String> = Severity::ALL.iter().rev().map(|s| format!("{} {s}", counts.get(s).copied().unwrap_or(0))).collect();
-    let fixable = report.findings.iter().filter(|f| f.status == Status::Fixed).count();
-    writeln!(out, "Summary: {} findings ({}); {fixable} with a fix available", report.findings.len(), parts.join(", "))?;
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .map(|s| format!("{} {s}", counts.get(s).copied().unwrap_or(0)))
+        .collect();
+    let fixable = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fixed)
+        .count();
+    writeln!(
+        out,
+        "Summary: {} findings ({}); {fixable} with a fix available",
+        report.findings.len(),
+        parts.join(", ")
+    )?;
     if !report.diagnostics.is_empty() {
-        writeln!(out, "Diagnostics: {} (see the JSON report for details)", report.diagnostics.len())?;
+        writeln!(
+            out,
+            "Diagnostics: {} (see the JSON report for details)",
+            report.diagnostics.len()
+        )?;
         for d in report.diagnostics.iter().take(5) {
-            writeln!(out, "  {}: {}{}", d.code, d.path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(), d.message)?;
+            writeln!(
+                out,
+                "  {}: {}{}",
+                d.code,
+                d.path
+                    .as_deref()
+                    .map(|p| format!("{p}: "))
+                    .unwrap_or_default(),
+                d.message
+            )?;
         }
     }
     Ok(())

@@ -3,7 +3,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use customs_analyzer::{Dispatcher, LayerFindings, squash};
 use customs_image::{Image, ImageRef, WalkLimits, walk_layer};
-use customs_model::{Artifact, Distro, Package, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs};
+use customs_model::{
+    Artifact, Distro, Package, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs,
+};
 
 use crate::ScanError;
 
@@ -32,9 +34,12 @@ pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory,
     let dispatcher = Dispatcher::new(customs_ecosystems::analyzers())?;
     let limits = WalkLimits::default();
     let n = image.layers.len();
-    let results: Vec<Mutex<Option<Result<LayerFindings, customs_image::ImageError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Result<LayerFindings, customs_image::ImageError>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).min(n.max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .min(n.max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -49,8 +54,20 @@ pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory,
                     let result = image.open_layer(i).and_then(|reader| {
                         // OCI layouts and Docker 25+ archives name blobs by digest: verify
                         // that. Legacy docker-archives only know the diff_id: verify that.
-                        let expect_diff = if layer.digest.is_none() { Some(&layer.diff_id) } else { None };
-                        walk_layer(reader, &label, layer.digest.as_ref(), expect_diff, layer.media_type.as_deref(), &dispatcher, &limits)
+                        let expect_diff = if layer.digest.is_none() {
+                            Some(&layer.diff_id)
+                        } else {
+                            None
+                        };
+                        walk_layer(
+                            reader,
+                            &label,
+                            layer.digest.as_ref(),
+                            expect_diff,
+                            layer.media_type.as_deref(),
+                            &dispatcher,
+                            &limits,
+                        )
                     });
                     tracing::debug!(layer = %label, ok = result.is_ok(), "layer walked");
                     *results[i].lock().expect("no poisoned lock") = Some(result);
@@ -61,7 +78,10 @@ pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory,
     });
     let mut layers = Vec::with_capacity(n);
     for (i, r) in results.into_iter().enumerate() {
-        let findings = r.into_inner().expect("no poisoned lock").expect("every layer is walked")?;
+        let findings = r
+            .into_inner()
+            .expect("no poisoned lock")
+            .expect("every layer is walked")?;
         layers.push((Some(image.layers[i].diff_id.clone()), findings));
     }
     let refs: Vec<_> = layers.iter().map(|(d, f)| (d.clone(), f)).collect();
@@ -71,9 +91,19 @@ pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory,
     let diagnostics = squashed
         .diagnostics
         .into_iter()
-        .map(|(layer, d)| ReportDiagnostic { code: d.code, layer_diff_id: layer, path: d.path, message: d.message })
+        .map(|(layer, d)| ReportDiagnostic {
+            code: d.code,
+            layer_diff_id: layer,
+            path: d.path,
+            message: d.message,
+        })
         .collect();
-    Ok(Inventory { image, distro: squashed.distro, packages, diagnostics })
+    Ok(Inventory {
+        image,
+        distro: squashed.distro,
+        packages,
+        diagnostics,
+    })
 }
 
 impl Inventory {
@@ -83,7 +113,10 @@ impl Inventory {
         let image = &self.image;
         let artifact = Artifact {
             name: image.reference.to_string(),
-            digest: image.manifest_digest.clone().unwrap_or_else(|| image.config_digest.clone()),
+            digest: image
+                .manifest_digest
+                .clone()
+                .unwrap_or_else(|| image.config_digest.clone()),
             config_digest: image.config_digest.clone(),
             repo_tags: image.repo_tags.clone(),
             architecture: image.config.architecture.clone(),
@@ -98,7 +131,12 @@ impl Inventory {
             layers: image
                 .layers
                 .iter()
-                .map(|l| ReportLayer { diff_id: l.diff_id.clone(), digest: l.digest.clone(), created_by: l.created_by.clone(), size: l.size })
+                .map(|l| ReportLayer {
+                    diff_id: l.diff_id.clone(),
+                    digest: l.digest.clone(),
+                    created_by: l.created_by.clone(),
+                    size: l.size,
+                })
                 .collect(),
         };
         Report {

@@ -32,5 +32,11 @@ pub fn scan(
     let inventory = index(reference, progress)?;
     let findings = match_inventory(&inventory, store)?;
     let meta = store.meta()?;
-    Ok(inventory.into_report(findings, customs_model::ReportDb { digest: meta.digest, built_at: meta.built_at }))
+    Ok(inventory.into_report(
+        findings,
+        customs_model::ReportDb {
+            digest: meta.digest,
+            built_at: meta.built_at,
+        },
+    ))
 }

@@ -24,31 +24,54 @@ pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, S
             let mut by_vuln: BTreeMap<String, Vec<Advisory>> = BTreeMap::new();
             for q in &queries {
                 for adv in store.advisories(&q.namespace, &q.package)? {
-                    by_vuln.entry(adv.vulnerability_id.clone()).or_default().push(adv);
+                    by_vuln
+                        .entry(adv.vulnerability_id.clone())
+                        .or_default()
+                        .push(adv);
                 }
             }
             for (vuln, mut advs) in by_vuln {
-                advs.sort_by_key(|a| (m.feed_precedence(&a.source), a.source.clone(), a.record_id.clone()));
+                advs.sort_by_key(|a| {
+                    (
+                        m.feed_precedence(&a.source),
+                        a.source.clone(),
+                        a.record_id.clone(),
+                    )
+                });
                 let best = m.feed_precedence(&advs[0].source);
-                let mut advisory_ids: Vec<String> = advs.iter().flat_map(|a| a.advisory_ids.iter().cloned()).collect();
+                let mut advisory_ids: Vec<String> = advs
+                    .iter()
+                    .flat_map(|a| a.advisory_ids.iter().cloned())
+                    .collect();
                 advisory_ids.sort();
                 advisory_ids.dedup();
                 // Among the deciding feed's records (a feed may list several fixes), the
                 // first one that says "affected" wins; otherwise an indeterminate one.
                 let mut decided: Option<(Verdict, &Advisory)> = None;
                 for adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
-                    let v = if adv.status == Status::NotAffected { Verdict::NotAffected { reason: "vendor: not affected".into() } } else { m.verdict(pkg, adv) };
+                    let v = if adv.status == Status::NotAffected {
+                        Verdict::NotAffected {
+                            reason: "vendor: not affected".into(),
+                        }
+                    } else {
+                        m.verdict(pkg, adv)
+                    };
                     match (&v, &decided) {
                         (Verdict::Affected { .. }, _) => {
                             decided = Some((v, adv));
                             break;
                         }
-                        (Verdict::Indeterminate { .. }, None | Some((Verdict::NotAffected { .. }, _))) => decided = Some((v, adv)),
-                        (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
+                        (
+                            Verdict::Indeterminate { .. },
+                            None | Some((Verdict::NotAffected { .. }, _)),
+                        )
+                        | (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
                         _ => {}
                     }
                 }
-                let Some((verdict, adv)) = decided else { continue };
+                let Some((verdict, adv)) = decided else {
+                    continue;
+                };
                 let (status, condition) = match verdict {
                     Verdict::Affected { condition } => (adv.status, condition),
                     Verdict::Indeterminate { reason } => (Status::Indeterminate, reason),
@@ -66,13 +89,22 @@ pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, S
                     data_source: adv.source.clone(),
                     advisory_ids: advisory_ids.clone(),
                     notes: adv.notes.clone(),
-                    detail: MatchDetail { record_id: adv.record_id.clone(), matched_by: adv.package.clone(), condition },
+                    detail: MatchDetail {
+                        record_id: adv.record_id.clone(),
+                        matched_by: adv.package.clone(),
+                        condition,
+                    },
                 });
             }
         }
     }
     findings.sort_by(|a, b| {
-        (b.severity, &a.package, &a.vulnerability_id, &a.package_id).cmp(&(a.severity, &b.package, &b.vulnerability_id, &b.package_id))
+        (b.severity, &a.package, &a.vulnerability_id, &a.package_id).cmp(&(
+            a.severity,
+            &b.package,
+            &b.vulnerability_id,
+            &b.package_id,
+        ))
     });
     Ok(findings)
 }

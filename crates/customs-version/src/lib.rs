@@ -22,9 +22,17 @@ pub use range::{Comparator, ComparatorOp, parse_comparator_set};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VersionError {
     #[error("invalid {scheme} version {version:?}: {reason}")]
-    InvalidVersion { scheme: &'static str, version: String, reason: String },
+    InvalidVersion {
+        scheme: &'static str,
+        version: String,
+        reason: String,
+    },
     #[error("invalid {scheme} range {range:?}: {reason}")]
-    InvalidRange { scheme: &'static str, range: String, reason: String },
+    InvalidRange {
+        scheme: &'static str,
+        range: String,
+        reason: String,
+    },
     #[error("unknown version scheme {0:?}")]
     UnknownScheme(String),
 }
@@ -53,8 +61,8 @@ pub trait VersionScheme: Send + Sync {
     /// Whether `version` satisfies `range`, written in the ecosystem's native range syntax.
     ///
     /// The default reads a generic syntax that feeds use for schemes without their own:
-    /// comparators (`<`, `<=`, `>`, `>=`, `=`, `!=`) separated by commas or spaces are ANDed,
-    /// and groups separated by `||` are ORed: `>= 1.0, < 1.4 || = 2.0`.
+    /// comparators (`<`, `<=`, `>`, `>=`, `=`, `!=`) separated by commas or spaces are `ANDed`,
+    /// and groups separated by `||` are `ORed`: `>= 1.0, < 1.4 || = 2.0`.
     fn satisfies(&self, version: &str, range: &str) -> Result<bool, VersionError> {
         let groups = parse_comparator_set(self.name(), range)?;
         for group in &groups {
@@ -88,28 +96,51 @@ pub enum Verdict {
 pub fn evaluate(scheme: &dyn VersionScheme, installed: &str, range: &AffectedRange) -> Verdict {
     let name = scheme.name();
     if let Err(e) = scheme.validate(installed) {
-        return Verdict::Indeterminate { reason: e.to_string() };
+        return Verdict::Indeterminate {
+            reason: e.to_string(),
+        };
     }
     let cmp = |a: &str, b: &str| scheme.compare(a, b);
     match range {
-        AffectedRange::All => Verdict::Affected { condition: format!("all versions ({name})") },
-        AffectedRange::Nothing => Verdict::NotAffected { reason: "vendor: not affected".into() },
+        AffectedRange::All => Verdict::Affected {
+            condition: format!("all versions ({name})"),
+        },
+        AffectedRange::Nothing => Verdict::NotAffected {
+            reason: "vendor: not affected".into(),
+        },
         AffectedRange::LessThan(fixed) => match cmp(installed, fixed) {
-            Ok(Ordering::Less) => Verdict::Affected { condition: format!("{installed} < {fixed} ({name})") },
-            Ok(_) => Verdict::NotAffected { reason: format!("{installed} >= {fixed} ({name})") },
-            Err(e) => Verdict::Indeterminate { reason: e.to_string() },
+            Ok(Ordering::Less) => Verdict::Affected {
+                condition: format!("{installed} < {fixed} ({name})"),
+            },
+            Ok(_) => Verdict::NotAffected {
+                reason: format!("{installed} >= {fixed} ({name})"),
+            },
+            Err(e) => Verdict::Indeterminate {
+                reason: e.to_string(),
+            },
         },
         AffectedRange::Versions(list) => {
             for v in list {
                 match cmp(installed, v) {
                     Ok(Ordering::Equal) => {
-                        return Verdict::Affected { condition: format!("{installed} = {v} ({name})") };
+                        return Verdict::Affected {
+                            condition: format!("{installed} = {v} ({name})"),
+                        };
                     }
                     Ok(_) => {}
-                    Err(e) => return Verdict::Indeterminate { reason: e.to_string() },
+                    Err(e) => {
+                        return Verdict::Indeterminate {
+                            reason: e.to_string(),
+                        };
+                    }
                 }
             }
-            Verdict::NotAffected { reason: format!("{installed} is not among the {} listed versions", list.len()) }
+            Verdict::NotAffected {
+                reason: format!(
+                    "{installed} is not among the {} listed versions",
+                    list.len()
+                ),
+            }
         }
         AffectedRange::Osv(events) => evaluate_osv(scheme, installed, events),
     }
@@ -124,7 +155,10 @@ fn evaluate_osv(scheme: &dyn VersionScheme, installed: &str, events: &[OsvEvent]
     let mut keyed: Vec<(&str, &OsvEvent)> = Vec::with_capacity(events.len());
     for e in events {
         let v = match e {
-            OsvEvent::Introduced(v) | OsvEvent::Fixed(v) | OsvEvent::LastAffected(v) | OsvEvent::Limit(v) => v.as_str(),
+            OsvEvent::Introduced(v)
+            | OsvEvent::Fixed(v)
+            | OsvEvent::LastAffected(v)
+            | OsvEvent::Limit(v) => v.as_str(),
         };
         keyed.push((v, e));
     }
@@ -145,14 +179,22 @@ fn evaluate_osv(scheme: &dyn VersionScheme, installed: &str, events: &[OsvEvent]
         })
     });
     if let Some(e) = err {
-        return Verdict::Indeterminate { reason: e.to_string() };
+        return Verdict::Indeterminate {
+            reason: e.to_string(),
+        };
     }
     let mut affected_from: Option<&str> = None;
     for (v, e) in &keyed {
-        let ord = if *v == "0" { Ordering::Greater } else {
+        let ord = if *v == "0" {
+            Ordering::Greater
+        } else {
             match scheme.compare(installed, v) {
                 Ok(o) => o,
-                Err(e) => return Verdict::Indeterminate { reason: e.to_string() },
+                Err(e) => {
+                    return Verdict::Indeterminate {
+                        reason: e.to_string(),
+                    };
+                }
             }
         };
         match e {
@@ -165,14 +207,18 @@ fn evaluate_osv(scheme: &dyn VersionScheme, installed: &str, events: &[OsvEvent]
                 if ord != Ordering::Less {
                     affected_from = None;
                 } else if let Some(from) = affected_from {
-                    return Verdict::Affected { condition: format!("{from} <= {installed} < {v} ({name})") };
+                    return Verdict::Affected {
+                        condition: format!("{from} <= {installed} < {v} ({name})"),
+                    };
                 }
             }
             OsvEvent::LastAffected(_) => {
                 if ord == Ordering::Greater {
                     affected_from = None;
                 } else if let Some(from) = affected_from {
-                    return Verdict::Affected { condition: format!("{from} <= {installed} <= {v} ({name})") };
+                    return Verdict::Affected {
+                        condition: format!("{from} <= {installed} <= {v} ({name})"),
+                    };
                 }
             }
             OsvEvent::Limit(_) => {
@@ -183,8 +229,12 @@ fn evaluate_osv(scheme: &dyn VersionScheme, installed: &str, events: &[OsvEvent]
         }
     }
     match affected_from {
-        Some(from) => Verdict::Affected { condition: format!("{installed} >= {from}, no fix ({name})") },
-        None => Verdict::NotAffected { reason: format!("{installed} is outside every OSV range ({name})") },
+        Some(from) => Verdict::Affected {
+            condition: format!("{installed} >= {from}, no fix ({name})"),
+        },
+        None => Verdict::NotAffected {
+            reason: format!("{installed} is outside every OSV range ({name})"),
+        },
     }
 }
 
@@ -206,7 +256,10 @@ impl Schemes {
     }
 
     pub fn get(&self, name: &str) -> Result<&dyn VersionScheme, VersionError> {
-        self.by_name.get(name).map(AsRef::as_ref).ok_or_else(|| VersionError::UnknownScheme(name.to_owned()))
+        self.by_name
+            .get(name)
+            .map(AsRef::as_ref)
+            .ok_or_else(|| VersionError::UnknownScheme(name.to_owned()))
     }
 
     /// The scheme named `name`, shareable across threads.
@@ -237,7 +290,12 @@ mod tests {
         }
     }
     fn parse(v: &str) -> Result<Vec<u64>, VersionError> {
-        v.split('.').map(|p| p.parse().map_err(|_| VersionError::invalid("dotted", v, "not a number"))).collect()
+        v.split('.')
+            .map(|p| {
+                p.parse()
+                    .map_err(|_| VersionError::invalid("dotted", v, "not a number"))
+            })
+            .collect()
     }
 
     fn osv(events: &[(&str, &str)]) -> AffectedRange {
@@ -267,13 +325,25 @@ mod tests {
         let r = AffectedRange::LessThan("1.2".into());
         assert_eq!(affected("1.1", &r), Some(true));
         assert_eq!(affected("1.2", &r), Some(false));
-        assert_eq!(affected("1.x", &r), None, "unparseable must be indeterminate");
-        assert_eq!(affected("1.1", &AffectedRange::LessThan("bad!".into())), None);
+        assert_eq!(
+            affected("1.x", &r),
+            None,
+            "unparseable must be indeterminate"
+        );
+        assert_eq!(
+            affected("1.1", &AffectedRange::LessThan("bad!".into())),
+            None
+        );
     }
 
     #[test]
     fn osv_ranges() {
-        let r = osv(&[("introduced", "0"), ("fixed", "1.5"), ("introduced", "2.0"), ("last_affected", "2.3")]);
+        let r = osv(&[
+            ("introduced", "0"),
+            ("fixed", "1.5"),
+            ("introduced", "2.0"),
+            ("last_affected", "2.3"),
+        ]);
         assert_eq!(affected("1.0", &r), Some(true));
         assert_eq!(affected("1.5", &r), Some(false));
         assert_eq!(affected("1.9", &r), Some(false));

@@ -66,12 +66,17 @@ pub fn parse_comparator_set(
                 return Err(bad("expected one of < <= > >= = != before each version"));
             };
             let after = after.trim_start();
-            let end = after.find(|c: char| c == ',' || c.is_whitespace()).unwrap_or(after.len());
+            let end = after
+                .find(|c: char| c == ',' || c.is_whitespace())
+                .unwrap_or(after.len());
             let version = &after[..end];
             if version.is_empty() {
                 return Err(bad("a comparator has no version"));
             }
-            comps.push(Comparator { op, version: version.to_owned() });
+            comps.push(Comparator {
+                op,
+                version: version.to_owned(),
+            });
             rest = after[end..].trim_start_matches(|c: char| c == ',' || c.is_whitespace());
         }
         if comps.is_empty() {

@@ -26,7 +26,11 @@ impl Analyzer for DpkgStatusAnalyzer {
         }
     }
 
-    fn analyze(&self, file: &mut FileEntry<'_>, out: &mut LayerFindings) -> Result<(), AnalyzeError> {
+    fn analyze(
+        &self,
+        file: &mut FileEntry<'_>,
+        out: &mut LayerFindings,
+    ) -> Result<(), AnalyzeError> {
         let path = file.path().to_owned();
         if path.ends_with(".md5sums") {
             return Ok(());
@@ -35,12 +39,26 @@ impl Analyzer for DpkgStatusAnalyzer {
         let text = String::from_utf8_lossy(&bytes);
         let (entries, problems) = parse_status(&text);
         if entries.is_empty() && problems.is_empty() && path == "var/lib/dpkg/status" {
-            out.diagnose("empty-package-db", Some(&path), "the dpkg status database is empty");
+            out.diagnose(
+                "empty-package-db",
+                Some(&path),
+                "the dpkg status database is empty",
+            );
         }
         for p in problems {
-            out.diagnose("malformed-package-db", Some(&path), format!("line {}: {}", p.line, p.message));
+            out.diagnose(
+                "malformed-package-db",
+                Some(&path),
+                format!("line {}: {}", p.line, p.message),
+            );
         }
-        out.add_packages(&path, entries.iter().filter(|e| e.is_installed()).map(|e| e.to_package(&path)));
+        out.add_packages(
+            &path,
+            entries
+                .iter()
+                .filter(|e| e.is_installed())
+                .map(|e| e.to_package(&path)),
+        );
         Ok(())
     }
 }

@@ -32,16 +32,32 @@ impl StatusEntry {
     /// Converts into a [`Package`] found in `path`.
     pub fn to_package(&self, path: &str) -> Package {
         let source_name = self.source.clone().unwrap_or_else(|| self.package.clone());
-        let source_version = self.source_version.clone().unwrap_or_else(|| self.version.clone());
+        let source_version = self
+            .source_version
+            .clone()
+            .unwrap_or_else(|| self.version.clone());
         Package {
-            id: Package::compute_id("deb", &self.package, &self.version, self.architecture.as_deref(), path),
+            id: Package::compute_id(
+                "deb",
+                &self.package,
+                &self.version,
+                self.architecture.as_deref(),
+                path,
+            ),
             ecosystem: "deb".into(),
             name: self.package.clone(),
             version: self.version.clone(),
             arch: self.architecture.clone(),
             source_name: Some(source_name.clone()),
             source_version: Some(source_version),
-            purl: purl(&self.package, &self.version, self.architecture.as_deref(), Some(&source_name), None, None),
+            purl: purl(
+                &self.package,
+                &self.version,
+                self.architecture.as_deref(),
+                Some(&source_name),
+                None,
+                None,
+            ),
             layer_diff_id: None,
             found_in: path.to_owned(),
             origin: PackageOrigin::Installed,
@@ -65,7 +81,11 @@ pub fn purl(
         Some(vendor.unwrap_or("debian")),
         name,
         Some(version),
-        &[("arch", arch.unwrap_or("")), ("distro", distro.unwrap_or("")), ("upstream", upstream)],
+        &[
+            ("arch", arch.unwrap_or("")),
+            ("distro", distro.unwrap_or("")),
+            ("upstream", upstream),
+        ],
     )
 }
 
@@ -90,7 +110,10 @@ pub fn parse_status(content: &str) -> (Vec<StatusEntry>, Vec<StatusProblem>) {
         }
         match paragraph(fields) {
             Ok(e) => entries.push(e),
-            Err(m) => problems.push(StatusProblem { line: start, message: m }),
+            Err(m) => problems.push(StatusProblem {
+                line: start,
+                message: m,
+            }),
         }
         fields.clear();
     };
@@ -116,24 +139,46 @@ pub fn parse_status(content: &str) -> (Vec<StatusEntry>, Vec<StatusProblem>) {
 }
 
 fn paragraph(fields: &[(&str, &str)]) -> Result<StatusEntry, String> {
-    let get = |name: &str| fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
-    let package = get("Package").filter(|p| !p.is_empty()).ok_or("paragraph has no Package field")?;
-    if !package.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
-        return Err(format!("invalid package name {:?}", package.chars().take(100).collect::<String>()));
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    };
+    let package = get("Package")
+        .filter(|p| !p.is_empty())
+        .ok_or("paragraph has no Package field")?;
+    if !package
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
+        return Err(format!(
+            "invalid package name {:?}",
+            package.chars().take(100).collect::<String>()
+        ));
     }
-    let version = get("Version").filter(|v| !v.is_empty()).ok_or_else(|| format!("package {package} has no Version field"))?;
+    let version = get("Version")
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| format!("package {package} has no Version field"))?;
     let (source, source_version) = match get("Source") {
         Some(s) if !s.is_empty() => match s.split_once('(') {
-            Some((name, rest)) => (Some(name.trim().to_owned()), rest.split_once(')').map(|(v, _)| v.trim().to_owned())),
+            Some((name, rest)) => (
+                Some(name.trim().to_owned()),
+                rest.split_once(')').map(|(v, _)| v.trim().to_owned()),
+            ),
             None => (Some(s.to_owned()), None),
         },
         _ => (None, None),
     };
-    let state = get("Status").and_then(|s| s.split_whitespace().nth(2)).map(str::to_owned);
+    let state = get("Status")
+        .and_then(|s| s.split_whitespace().nth(2))
+        .map(str::to_owned);
     Ok(StatusEntry {
         package: package.to_owned(),
         version: version.to_owned(),
-        architecture: get("Architecture").filter(|a| !a.is_empty()).map(str::to_owned),
+        architecture: get("Architecture")
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned),
         source,
         source_version,
         state,
@@ -161,7 +206,8 @@ mod tests {
 
     #[test]
     fn corrupt_paragraphs_are_reported() {
-        let (e, p) = parse_status("Pakij: apt\nStratus: install ok installed\n\nPackage: ok\nVersion: 1\n");
+        let (e, p) =
+            parse_status("Pakij: apt\nStratus: install ok installed\n\nPackage: ok\nVersion: 1\n");
         assert_eq!(e.len(), 1);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].line, 1);

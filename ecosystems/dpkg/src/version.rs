@@ -38,7 +38,7 @@ impl<'a> DebVersion<'a> {
                 let epoch: u64 = e
                     .parse()
                     .ok()
-                    .filter(|n| *n <= i32::MAX as u64)
+                    .filter(|n| i32::try_from(*n).is_ok())
                     .ok_or_else(|| VersionError::invalid(SCHEME, s, "epoch is too big"))?;
                 if rest.is_empty() {
                     return Err(VersionError::invalid(SCHEME, s, "nothing after colon"));
@@ -61,17 +61,33 @@ impl<'a> DebVersion<'a> {
             return Err(VersionError::invalid(SCHEME, s, "version number is empty"));
         }
         if !upstream.as_bytes()[0].is_ascii_digit() {
-            return Err(VersionError::invalid(SCHEME, s, "version number does not start with digit"));
+            return Err(VersionError::invalid(
+                SCHEME,
+                s,
+                "version number does not start with digit",
+            ));
         }
         let ok_upstream = |b: u8| b.is_ascii_alphanumeric() || b".-+~:".contains(&b);
         if !upstream.bytes().all(ok_upstream) {
-            return Err(VersionError::invalid(SCHEME, s, "invalid character in version number"));
+            return Err(VersionError::invalid(
+                SCHEME,
+                s,
+                "invalid character in version number",
+            ));
         }
         let ok_rev = |b: u8| b.is_ascii_alphanumeric() || b".+~".contains(&b);
         if !revision.bytes().all(ok_rev) {
-            return Err(VersionError::invalid(SCHEME, s, "invalid character in revision number"));
+            return Err(VersionError::invalid(
+                SCHEME,
+                s,
+                "invalid character in revision number",
+            ));
         }
-        Ok(DebVersion { epoch, upstream, revision })
+        Ok(DebVersion {
+            epoch,
+            upstream,
+            revision,
+        })
     }
 }
 
@@ -173,7 +189,11 @@ mod tests {
         assert_eq!(c("1:0.1", "2.0"), Ordering::Greater);
         assert_eq!(c("1.0-1", "1.0-1"), Ordering::Equal);
         assert_eq!(c("1.0", "1.0-0"), Ordering::Equal);
-        assert_eq!(c("1.0a", "1.0+"), Ordering::Less, "letters sort before non-letters");
+        assert_eq!(
+            c("1.0a", "1.0+"),
+            Ordering::Less,
+            "letters sort before non-letters"
+        );
         assert_eq!(c("1.01", "1.1"), Ordering::Equal);
         assert_eq!(c("1.0.1e-2+deb7u4", "1.0.1e-2+deb7u5"), Ordering::Less);
         assert_eq!(c("1.0~~", "1.0~"), Ordering::Less);
@@ -183,8 +203,13 @@ mod tests {
 
     #[test]
     fn invalid_versions_are_errors() {
-        for bad in ["", "a1.0", "1:", ":1.0", "1.0-", "1.0 2", "x:1.0", "1.0_1", "1.0-a_b"] {
-            assert!(DebVersion::parse(bad).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "", "a1.0", "1:", ":1.0", "1.0-", "1.0 2", "x:1.0", "1.0_1", "1.0-a_b",
+        ] {
+            assert!(
+                DebVersion::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 }

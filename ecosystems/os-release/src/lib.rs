@@ -15,8 +15,24 @@ const LIMIT: u64 = 64 * 1024;
 /// Distributions whose feeds customs keys by their own id; anything else is resolved
 /// through `ID_LIKE` to the first of these.
 const KNOWN_FAMILIES: &[&str] = &[
-    "debian", "ubuntu", "alpine", "rhel", "centos", "rocky", "almalinux", "ol", "fedora", "amzn",
-    "sles", "opensuse-leap", "opensuse-tumbleweed", "photon", "wolfi", "chainguard", "mariner", "azurelinux",
+    "debian",
+    "ubuntu",
+    "alpine",
+    "rhel",
+    "centos",
+    "rocky",
+    "almalinux",
+    "ol",
+    "fedora",
+    "amzn",
+    "sles",
+    "opensuse-leap",
+    "opensuse-tumbleweed",
+    "photon",
+    "wolfi",
+    "chainguard",
+    "mariner",
+    "azurelinux",
 ];
 
 /// Parses os-release content into key/value pairs. Lines that are not assignments are
@@ -28,7 +44,9 @@ pub fn parse(content: &str) -> BTreeMap<String, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let key = key.trim();
         if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             continue;
@@ -70,7 +88,11 @@ pub fn distro_from_fields(fields: &BTreeMap<String, String>, source_file: &str) 
     } else {
         fields
             .get("ID_LIKE")
-            .and_then(|like| like.split_whitespace().map(str::to_ascii_lowercase).find(|l| KNOWN_FAMILIES.contains(&l.as_str())))
+            .and_then(|like| {
+                like.split_whitespace()
+                    .map(str::to_ascii_lowercase)
+                    .find(|l| KNOWN_FAMILIES.contains(&l.as_str()))
+            })
             .unwrap_or_else(|| id.clone())
     };
     let version = fields.get("VERSION_ID").cloned().unwrap_or_default();
@@ -109,16 +131,27 @@ impl Analyzer for OsReleaseAnalyzer {
     }
 
     fn interest(&self) -> Interest {
-        Interest { paths: vec!["etc/os-release", "usr/lib/os-release"], ..Interest::default() }
+        Interest {
+            paths: vec!["etc/os-release", "usr/lib/os-release"],
+            ..Interest::default()
+        }
     }
 
-    fn analyze(&self, file: &mut FileEntry<'_>, out: &mut LayerFindings) -> Result<(), AnalyzeError> {
+    fn analyze(
+        &self,
+        file: &mut FileEntry<'_>,
+        out: &mut LayerFindings,
+    ) -> Result<(), AnalyzeError> {
         let bytes = file.read_to_end_limited(LIMIT)?;
         let text = String::from_utf8_lossy(&bytes);
         let path = file.path().to_owned();
         match distro_from_fields(&parse(&text), &path) {
             Some(d) => out.set_release(&path, if path.starts_with("etc/") { 100 } else { 90 }, d),
-            None => out.diagnose("malformed-release-file", Some(&path), "os-release has no ID field"),
+            None => out.diagnose(
+                "malformed-release-file",
+                Some(&path),
+                "os-release has no ID field",
+            ),
         }
         Ok(())
     }
@@ -130,15 +163,22 @@ mod tests {
 
     #[test]
     fn debian_7_without_codename_field() {
-        let f = parse("PRETTY_NAME=\"Debian GNU/Linux 7 (wheezy)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"7\"\nVERSION=\"7 (wheezy)\"\nID=debian\n");
+        let f = parse(
+            "PRETTY_NAME=\"Debian GNU/Linux 7 (wheezy)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"7\"\nVERSION=\"7 (wheezy)\"\nID=debian\n",
+        );
         let d = distro_from_fields(&f, "etc/os-release").unwrap();
-        assert_eq!((d.id.as_str(), d.family.as_str(), d.version.as_str()), ("debian", "debian", "7"));
+        assert_eq!(
+            (d.id.as_str(), d.family.as_str(), d.version.as_str()),
+            ("debian", "debian", "7")
+        );
         assert_eq!(d.codename.as_deref(), Some("wheezy"));
     }
 
     #[test]
     fn derivative_resolves_family_and_garbage_is_skipped() {
-        let f = parse("\0\0garbage\nID=raspbian\nID_LIKE=debian\nVERSION_ID='11'\nVERSION_CODENAME=bullseye\n=x\n");
+        let f = parse(
+            "\0\0garbage\nID=raspbian\nID_LIKE=debian\nVERSION_ID='11'\nVERSION_CODENAME=bullseye\n=x\n",
+        );
         let d = distro_from_fields(&f, "etc/os-release").unwrap();
         assert_eq!((d.id.as_str(), d.family.as_str()), ("raspbian", "debian"));
         assert!(distro_from_fields(&parse("NAME=x\n"), "etc/os-release").is_none());
@@ -146,7 +186,10 @@ mod tests {
 
     #[test]
     fn real_debian_release_files() {
-        let base = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osrelease/claircore/debian");
+        let base = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/osrelease/claircore/debian"
+        );
         let expected = [
             ("dist", "7", "wheezy"),
             ("dist", "8", "jessie"),

@@ -13,7 +13,11 @@ try {
   process.exit(2);
 }
 const satisfies = process.argv.includes('--satisfies');
-const opts = { loose: true };
+// --strict: Semantic Versioning 2.0 exactly (the semver.org grammar), for the `semver` scheme.
+const strict = process.argv.includes('--strict');
+const SEMVER2 = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const opts = strict ? {} : { loose: true };
+const valid = (v) => (strict && !SEMVER2.test(v)) ? null : semver.valid(v, opts);
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => { input += d; });
@@ -26,12 +30,12 @@ process.stdin.on('end', () => {
     const a = line.slice(0, i);
     const b = line.slice(i + 1);
     try {
-      if (semver.valid(a, opts) === null) { out.push('E'); continue; }
+      if (valid(a) === null) { out.push('E'); continue; }
       if (satisfies) {
         if (semver.validRange(b, opts) === null) { out.push('E'); continue; }
         out.push(semver.satisfies(a, b, opts) ? 'true' : 'false');
       } else {
-        if (semver.valid(b, opts) === null) { out.push('E'); continue; }
+        if (valid(b) === null) { out.push('E'); continue; }
         out.push(String(semver.compare(a, b, opts)));
       }
     } catch (e) {

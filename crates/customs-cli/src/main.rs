@@ -223,7 +223,9 @@ mod commands {
                     }
                 }
                 Err(e) => {
-                    eprintln!("{:<16} FAILED: {e}", parser.kind());
+                    if plan.len() > 1 {
+                        eprintln!("{:<16} FAILED: {e}", parser.kind());
+                    }
                     let _ = store.record_failure(parser.kind(), locations, &e.to_string());
                     failed.push((parser.kind(), e));
                 }

@@ -30,8 +30,8 @@ pub enum ImageError {
     TooLarge { what: String, limit: u64 },
     #[error("layer {layer}: corrupt or truncated: {reason}")]
     CorruptLayer { layer: String, reason: String },
-    #[error("layer {layer}: entry {entry:?} escapes the image root (path traversal)")]
-    PathTraversal { layer: String, entry: String },
+    #[error("layer {layer}: hostile entry {entry:?}: {reason}")]
+    PathTraversal { layer: String, entry: String, reason: &'static str },
     #[error("{what}: no image matches: {reason}")]
     NoMatch { what: String, reason: String },
 }

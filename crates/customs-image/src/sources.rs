@@ -105,7 +105,19 @@ impl Image {
                 f.seek(SeekFrom::Start(*offset))?;
                 Ok(Box::new(f.take(*size)))
             }
-            BlobLocation::File(p) => Ok(Box::new(fs_err::File::open(p)?)),
+            BlobLocation::File(p) => {
+                let f = fs_err::File::open(p)?;
+                if let Some(expected) = self.layers[index].size {
+                    let actual = f.metadata()?.len();
+                    if actual != expected {
+                        return Err(ImageError::CorruptLayer {
+                            layer: self.layer_label(index),
+                            reason: format!("the blob is {actual} bytes but the manifest says {expected} (truncated or replaced)"),
+                        });
+                    }
+                }
+                Ok(Box::new(f))
+            }
         }
     }
 

@@ -166,12 +166,22 @@ fn walk_entries<R: Read>(
     let traversal = |entry: &str| ImageError::PathTraversal {
         layer: label.to_owned(),
         entry: entry.chars().take(300).collect(),
+        reason: "it escapes the image root (path traversal)",
     };
     let mut interested = Vec::new();
     let entries = archive.entries().map_err(|e| corrupt(e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| corrupt(e.to_string()))?;
         let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        // Layer tars hold relative names; an absolute one is how tar attacks reach outside
+        // an extraction directory. We never extract, but such a layer is refused outright.
+        if raw_path.starts_with('/') {
+            return Err(ImageError::PathTraversal {
+                layer: label.to_owned(),
+                entry: raw_path.chars().take(300).collect(),
+                reason: "absolute path names are not allowed in layers",
+            });
+        }
         let Some(path) = normalize_path(&raw_path) else {
             return Err(traversal(&raw_path));
         };

@@ -18,6 +18,10 @@ pub struct FileFacts {
     pub packages: Vec<Package>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release: Option<ReleaseFile>,
+    /// File lists recorded by this file for packages described elsewhere (dpkg's
+    /// `info/NAME.list`), keyed `ECOSYSTEM:NAME`; joined to the packages after squashing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub owned_files: BTreeMap<String, Vec<String>>,
     /// The entry is a symbolic link (or hard link) to this target rather than a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
@@ -61,6 +65,15 @@ impl LayerFindings {
     pub fn set_release(&mut self, path: &str, priority: u8, distro: Distro) {
         self.files.entry(path.to_owned()).or_default().release =
             Some(ReleaseFile { priority, distro });
+    }
+
+    /// Records that the package `ecosystem:name` owns `files` (read from `path`).
+    pub fn add_owned_files(&mut self, path: &str, ecosystem: &str, name: &str, files: Vec<String>) {
+        self.files
+            .entry(path.to_owned())
+            .or_default()
+            .owned_files
+            .insert(format!("{ecosystem}:{name}"), files);
     }
 
     /// Marks `path` as seen (it shadows lower layers even if nothing was found in it).

@@ -91,11 +91,22 @@ pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
         );
     }
 
+    let mut owned: BTreeMap<&str, &Vec<String>> = BTreeMap::new();
+    for entry in state.values() {
+        for (k, v) in &entry.facts.owned_files {
+            owned.insert(k, v);
+        }
+    }
     let mut packages = Vec::new();
     for entry in state.values() {
         for (p, &layer) in entry.facts.packages.iter().zip(&entry.intro) {
             let mut p = p.clone();
             p.layer_diff_id.clone_from(&layers[layer].0);
+            if p.files.is_empty()
+                && let Some(files) = owned.get(format!("{}:{}", p.ecosystem, p.name).as_str())
+            {
+                p.files.clone_from(files);
+            }
             packages.push(p);
         }
     }
@@ -201,6 +212,7 @@ mod tests {
             found_in: path.into(),
             origin: PackageOrigin::Installed,
             licenses: vec![],
+            files: vec![],
         }
     }
 

@@ -144,7 +144,7 @@ pub enum VersionCommand {
 
 #[derive(Debug, Args)]
 pub struct VersionArgs {
-    /// The version scheme: deb (more arrive with the ecosystems).
+    /// The version scheme: deb, rpm, apk, semver, npm, pep440 (see `customs version compare --help`).
     #[arg(long)]
     pub scheme: String,
     /// Read `A B` pairs from stdin, one per line, and print one answer per line.
@@ -158,8 +158,20 @@ pub struct VersionArgs {
 pub struct SatisfiesArgs {
     #[arg(long)]
     pub scheme: String,
-    pub version: String,
+    /// The version to test.
+    #[arg(value_name = "VERSION")]
+    pub installed: String,
+    /// The range, in the ecosystem's own syntax (npm `^1.2`, PEP 440 `>=1,<2`, ...).
     pub range: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_valid() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }
 
 /// `$CUSTOMS_CACHE_DIR/db/customs.db`, else the platform cache directory.

@@ -355,7 +355,7 @@ mod commands {
     pub fn version_satisfies(args: &SatisfiesArgs) -> Result<u8, Failure> {
         let s = scheme(&args.scheme)?;
         let yes = s
-            .satisfies(&args.version, &args.range)
+            .satisfies(&args.installed, &args.range)
             .map_err(|e| Failure::data(e.to_string()))?;
         println!("{}", if yes { "true" } else { "false" });
         Ok(u8::from(!yes))

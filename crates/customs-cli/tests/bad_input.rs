@@ -13,22 +13,43 @@ fn assert_clean_failure(sb: &Sandbox, out: &Output, code: i32, must_name: &str) 
     assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     let first = stderr.lines().next().unwrap_or("");
-    assert!(first.starts_with("customs: error: "), "one-line error expected, got: {stderr}");
-    assert!(first.contains(must_name), "the error should name {must_name:?}: {first}");
-    assert!(sb.files_outside_cache().is_empty(), "files written outside the cache: {:?}", sb.files_outside_cache());
+    assert!(
+        first.starts_with("customs: error: "),
+        "one-line error expected, got: {stderr}"
+    );
+    assert!(
+        first.contains(must_name),
+        "the error should name {must_name:?}: {first}"
+    );
+    assert!(
+        sb.files_outside_cache().is_empty(),
+        "files written outside the cache: {:?}",
+        sb.files_outside_cache()
+    );
 }
 
 fn sandbox_with_db() -> Sandbox {
     let sb = Sandbox::new();
-    sb.update(&[("debian-dsa", &shared("feeds/debian/tracker-json-sample/DSA.list-sample"))]);
+    sb.update(&[(
+        "debian-dsa",
+        &shared("feeds/debian/tracker-json-sample/DSA.list-sample"),
+    )]);
     sb
 }
 
 fn small_image() -> ImageBuilder {
     ImageBuilder::new().layer(
         Layer::new()
-            .file("etc/os-release", b"ID=debian\nVERSION_ID=\"12\"\n".to_vec(), 0o644)
-            .file("var/lib/dpkg/status", b"Package: bash\nVersion: 5.2.15-2\n\n".to_vec(), 0o644)
+            .file(
+                "etc/os-release",
+                b"ID=debian\nVERSION_ID=\"12\"\n".to_vec(),
+                0o644,
+            )
+            .file(
+                "var/lib/dpkg/status",
+                b"Package: bash\nVersion: 5.2.15-2\n\n".to_vec(),
+                0o644,
+            )
             .file("usr/share/big", vec![7u8; 200_000], 0o644)
             .compression(Compression::Gzip),
     )
@@ -52,7 +73,10 @@ fn truncated_layer() {
 fn truncated_docker_archive() {
     let sb = sandbox_with_db();
     let tar = sb.path("inputs/image.tar");
-    small_image().layer(Layer::new().file("x", b"x".to_vec(), 0o644)).write_docker_archive(&tar, Some("t:1")).unwrap();
+    small_image()
+        .layer(Layer::new().file("x", b"x".to_vec(), 0o644))
+        .write_docker_archive(&tar, Some("t:1"))
+        .unwrap();
     let bytes = std::fs::read(&tar).unwrap();
     std::fs::write(&tar, &bytes[..bytes.len() - 3000]).unwrap();
     let out = sb.run(&["scan", tar.to_str().unwrap()]);
@@ -60,7 +84,10 @@ fn truncated_docker_archive() {
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.starts_with("customs: error: "), "{stderr}");
-    assert!(stderr.contains("image.tar") || stderr.contains("layer sha256:"), "names the archive or layer: {stderr}");
+    assert!(
+        stderr.contains("image.tar") || stderr.contains("layer sha256:"),
+        "names the archive or layer: {stderr}"
+    );
 }
 
 #[test]
@@ -85,7 +112,9 @@ fn config_digest_mismatch() {
     let dir = sb.path("inputs/oci");
     let w = small_image().write_oci_layout(&dir, None).unwrap();
     let blob = dir.join("blobs/sha256").join(&w.config_digest[7..]);
-    let text = std::fs::read_to_string(&blob).unwrap().replace("amd64", "arm64");
+    let text = std::fs::read_to_string(&blob)
+        .unwrap()
+        .replace("amd64", "arm64");
     std::fs::write(&blob, text).unwrap();
     let out = sb.run(&["scan", &format!("oci:{}", dir.display())]);
     assert_clean_failure(&sb, &out, 65, &w.config_digest);
@@ -96,7 +125,9 @@ fn not_an_image() {
     let sb = sandbox_with_db();
     let f = sb.path("inputs/random.bin");
     std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&f, bytes).unwrap();
     let out = sb.run(&["scan", f.to_str().unwrap()]);
     assert_clean_failure(&sb, &out, 65, "random.bin");
@@ -120,7 +151,11 @@ fn path_traversal_entry() {
     let sb = sandbox_with_db();
     let dir = sb.path("inputs/oci");
     small_image()
-        .layer(Layer::new().raw_file("../../etc/passwd", b"root::0:0::/:/bin/sh\n".to_vec(), 0o644))
+        .layer(Layer::new().raw_file(
+            "../../etc/passwd",
+            b"root::0:0::/:/bin/sh\n".to_vec(),
+            0o644,
+        ))
         .write_oci_layout(&dir, None)
         .unwrap();
     let out = sb.run(&["scan", &format!("oci:{}", dir.display())]);
@@ -132,7 +167,10 @@ fn path_traversal_entry() {
 fn absolute_symlink_entry() {
     let sb = sandbox_with_db();
     let dir = sb.path("inputs/oci");
-    small_image().layer(Layer::new().raw_symlink("/etc/passwd", "/etc/shadow")).write_oci_layout(&dir, None).unwrap();
+    small_image()
+        .layer(Layer::new().raw_symlink("/etc/passwd", "/etc/shadow"))
+        .write_oci_layout(&dir, None)
+        .unwrap();
     let out = sb.run(&["scan", &format!("oci:{}", dir.display())]);
     assert_clean_failure(&sb, &out, 65, "/etc/passwd");
 }
@@ -141,7 +179,10 @@ fn absolute_symlink_entry() {
 fn escaping_relative_symlink() {
     let sb = sandbox_with_db();
     let dir = sb.path("inputs/oci");
-    small_image().layer(Layer::new().symlink("var/lib/dpkg/status", "../../../../../etc/passwd")).write_oci_layout(&dir, None).unwrap();
+    small_image()
+        .layer(Layer::new().symlink("var/lib/dpkg/status", "../../../../../etc/passwd"))
+        .write_oci_layout(&dir, None)
+        .unwrap();
     let out = sb.run(&["scan", &format!("oci:{}", dir.display())]);
     assert_clean_failure(&sb, &out, 65, "etc/passwd");
 }
@@ -153,11 +194,23 @@ fn absolute_symlink_target_stays_inside_the_image() {
     let sb = sandbox_with_db();
     let dir = sb.path("inputs/oci");
     small_image()
-        .layer(Layer::new().symlink("etc/os-release", "/usr/lib/os-release").file("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"11\"\n".to_vec(), 0o644))
+        .layer(
+            Layer::new()
+                .symlink("etc/os-release", "/usr/lib/os-release")
+                .file(
+                    "usr/lib/os-release",
+                    b"ID=debian\nVERSION_ID=\"11\"\n".to_vec(),
+                    0o644,
+                ),
+        )
         .write_oci_layout(&dir, None)
         .unwrap();
     let r = sb.scan_json(&format!("oci:{}", dir.display()));
-    assert_eq!(r["artifact"]["os"]["version"].as_str(), Some("11"), "resolved to the image's own usr/lib/os-release");
+    assert_eq!(
+        r["artifact"]["os"]["version"].as_str(),
+        Some("11"),
+        "resolved to the image's own usr/lib/os-release"
+    );
 }
 
 #[test]
@@ -170,7 +223,10 @@ fn decompression_bomb_is_bounded() {
     for i in 0..8 {
         layer = layer.file(format!("zeros/{i}"), vec![0u8; 128 << 20], 0o644);
     }
-    small_image().layer(layer.compression(Compression::Gzip)).write_oci_layout(&dir, None).unwrap();
+    small_image()
+        .layer(layer.compression(Compression::Gzip))
+        .write_oci_layout(&dir, None)
+        .unwrap();
     let r = sb.scan_json(&format!("oci:{}", dir.display()));
     assert_eq!(r["packages"].as_array().unwrap().len(), 1);
 }
@@ -184,22 +240,47 @@ fn malformed_feeds_fail_cleanly_and_keep_previous_data() {
     let xml = "<?xml version='1.0'?><oval_definitions><definitions><definition id=\"x\" class=\"vulnerability\"><metadata><title>CVE-1-1";
     let oval = inputs.join("oval-definitions-buster.xml");
     std::fs::write(&oval, xml).unwrap();
-    let out = sb.run(&["db", "update", "--feed", &format!("debian-oval={}", oval.display())]);
+    let out = sb.run(&[
+        "db",
+        "update",
+        "--feed",
+        &format!("debian-oval={}", oval.display()),
+    ]);
     assert_clean_failure(&sb, &out, 65, "oval-definitions-buster.xml");
     // Wrong JSON types in the tracker export.
     let json = inputs.join("tracker.json");
-    std::fs::write(&json, r#"{"openssl": {"CVE-2014-0160": {"releases": {"wheezy": {"status": 42}}}}}"#).unwrap();
-    let out = sb.run(&["db", "update", "--feed", &format!("debian-tracker={}", json.display())]);
+    std::fs::write(
+        &json,
+        r#"{"openssl": {"CVE-2014-0160": {"releases": {"wheezy": {"status": 42}}}}}"#,
+    )
+    .unwrap();
+    let out = sb.run(&[
+        "db",
+        "update",
+        "--feed",
+        &format!("debian-tracker={}", json.display()),
+    ]);
     assert_clean_failure(&sb, &out, 65, "tracker.json");
     // Billion laughs.
     let bomb = inputs.join("bomb.xml");
     std::fs::write(&bomb, r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><oval_definitions>&lol2;</oval_definitions>"#).unwrap();
-    let out = sb.run(&["db", "update", "--feed", &format!("debian-oval={}", bomb.display())]);
+    let out = sb.run(&[
+        "db",
+        "update",
+        "--feed",
+        &format!("debian-oval={}", bomb.display()),
+    ]);
     assert_clean_failure(&sb, &out, 65, "bomb.xml");
     // The earlier feed is intact.
     let status = String::from_utf8(sb.run(&["db", "status"]).stdout).unwrap();
-    assert!(status.contains("debian-dsa") && status.contains("ok"), "{status}");
-    let dsa_line = status.lines().find(|l| l.starts_with("debian-dsa")).unwrap();
+    assert!(
+        status.contains("debian-dsa") && status.contains("ok"),
+        "{status}"
+    );
+    let dsa_line = status
+        .lines()
+        .find(|l| l.starts_with("debian-dsa"))
+        .unwrap();
     assert!(!dsa_line.contains(" 0 "), "{dsa_line}");
 }
 
@@ -218,7 +299,15 @@ fn no_database_says_what_to_do() {
 fn usage_errors_exit_64() {
     let sb = Sandbox::new();
     assert_eq!(sb.run(&["scan"]).status.code(), Some(64));
-    assert_eq!(sb.run(&["scan", "--severity", "bogus", "x"]).status.code(), Some(64));
-    assert_eq!(sb.run(&["db", "update", "--feed", "nokind=/x"]).status.code(), Some(64));
+    assert_eq!(
+        sb.run(&["scan", "--severity", "bogus", "x"]).status.code(),
+        Some(64)
+    );
+    assert_eq!(
+        sb.run(&["db", "update", "--feed", "nokind=/x"])
+            .status
+            .code(),
+        Some(64)
+    );
     assert_eq!(sb.run(&["scan", "registry:alpine"]).status.code(), Some(64));
 }

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 /// `../shared/data` relative to the repository.
 pub fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(rel);
     assert!(p.exists(), "missing shared test data {}", p.display());
     p
 }
@@ -21,7 +23,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Sandbox { dir: tempfile::tempdir().expect("tempdir") }
+        Sandbox {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -56,13 +60,22 @@ impl Sandbox {
             args.push(format!("{kind}={}", path.display()));
         }
         let out = self.cmd().args(&args).output().unwrap();
-        assert!(out.status.success(), "db update failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "db update failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Scans `image` and returns the parsed JSON report; panics on failure.
     pub fn scan_json(&self, image: &str) -> Value {
         let out = self.run(&["scan", "-q", "--format", "json", image]);
-        assert!(out.status.success(), "scan {image} failed ({:?}): {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "scan {image} failed ({:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("valid JSON report")
     }
 
@@ -94,7 +107,12 @@ pub fn packages(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -106,7 +124,12 @@ pub fn findings(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["vulnerability_id"].as_str().unwrap().to_owned(), f["package"].as_str().unwrap().to_owned()))
+        .map(|f| {
+            (
+                f["vulnerability_id"].as_str().unwrap().to_owned(),
+                f["package"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     v.sort();
     v.dedup();
@@ -115,11 +138,18 @@ pub fn findings(report: &Value) -> Vec<(String, String)> {
 
 /// `dpkg --compare-versions A lt B`, the reference implementation.
 pub fn dpkg_lt(a: &str, b: &str) -> bool {
-    let st = Command::new("dpkg").args(["--compare-versions", a, "lt", b]).status().expect("dpkg is installed");
+    let st = Command::new("dpkg")
+        .args(["--compare-versions", a, "lt", b])
+        .status()
+        .expect("dpkg is installed");
     st.success()
 }
 
 /// The first line of stderr, trimmed.
 pub fn stderr_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("").to_owned()
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
 }

@@ -19,41 +19,77 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
         t.sort();
         t
     };
-    assert!(truth.len() > 50, "debootstrap gave only {} packages", truth.len());
+    assert!(
+        truth.len() > 50,
+        "debootstrap gave only {} packages",
+        truth.len()
+    );
 
     let sb = Sandbox::new();
     // An empty-but-valid database: this test is about the inventory.
-    sb.update(&[("debian-dsa", &shared("feeds/debian/tracker-json-sample/DSA.list-sample"))]);
+    sb.update(&[(
+        "debian-dsa",
+        &shared("feeds/debian/tracker-json-sample/DSA.list-sample"),
+    )]);
     let inputs = sb.path("inputs");
     std::fs::create_dir_all(&inputs).unwrap();
     let built = ImageBuilder::new()
         .layer(Layer::from_dir(&rootfs).created_by("debootstrap --variant=minbase bookworm"))
         .empty_layer("ENV LANG=C.UTF-8")
-        .layer(Layer::new().file("etc/motd", b"hello\n".to_vec(), 0o644).created_by("RUN echo hello > /etc/motd"))
+        .layer(
+            Layer::new()
+                .file("etc/motd", b"hello\n".to_vec(), 0o644)
+                .created_by("RUN echo hello > /etc/motd"),
+        )
         .build()
         .unwrap();
-    let w = built.write_oci_layout(&inputs.join("oci"), Some("bookworm")).unwrap();
-    built.write_docker_archive(&inputs.join("legacy.tar"), Some("bookworm:test")).unwrap();
-    built.write_docker_archive_v25(&inputs.join("v25.tar"), Some("bookworm:test")).unwrap();
+    let w = built
+        .write_oci_layout(&inputs.join("oci"), Some("bookworm"))
+        .unwrap();
+    built
+        .write_docker_archive(&inputs.join("legacy.tar"), Some("bookworm:test"))
+        .unwrap();
+    built
+        .write_docker_archive_v25(&inputs.join("v25.tar"), Some("bookworm:test"))
+        .unwrap();
 
     let oci = format!("oci:{}:bookworm", inputs.join("oci").display());
     let report = sb.scan_json(&oci);
     assert_eq!(packages(&report), truth, "packages differ from dpkg-query");
     let os = &report["artifact"]["os"];
-    assert_eq!((os["family"].as_str(), os["version"].as_str(), os["codename"].as_str()), (Some("debian"), Some("12"), Some("bookworm")));
+    assert_eq!(
+        (
+            os["family"].as_str(),
+            os["version"].as_str(),
+            os["codename"].as_str()
+        ),
+        (Some("debian"), Some("12"), Some("bookworm"))
+    );
     // Every package came with the debootstrap layer.
     let first = &w.layers[0].diff_id;
     for p in report["packages"].as_array().unwrap() {
-        assert_eq!(p["layer_diff_id"].as_str(), Some(first.as_str()), "{}", p["name"]);
+        assert_eq!(
+            p["layer_diff_id"].as_str(),
+            Some(first.as_str()),
+            "{}",
+            p["name"]
+        );
         assert_eq!(p["source_name"].is_string(), true);
         assert!(p["purl"].as_str().unwrap().starts_with("pkg:deb/debian/"));
     }
     let layers = report["artifact"]["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 2);
-    assert_eq!(layers[1]["created_by"].as_str(), Some("RUN echo hello > /etc/motd"), "empty_layer history skipped");
+    assert_eq!(
+        layers[1]["created_by"].as_str(),
+        Some("RUN echo hello > /etc/motd"),
+        "empty_layer history skipped"
+    );
 
     // The same image through the other transports gives the same inventory.
-    for other in [format!("docker-archive:{}", inputs.join("legacy.tar").display()), inputs.join("v25.tar").display().to_string()] {
+    for other in [
+        format!("docker-archive:{}", inputs.join("legacy.tar").display()),
+        inputs.join("v25.tar").display().to_string(),
+    ] {
         let r = sb.scan_json(&other);
         assert_eq!(r["packages"], report["packages"], "{other}");
         assert_eq!(r["findings"], report["findings"], "{other}");
@@ -63,7 +99,11 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
     let a = sb.run(&["scan", "-q", "-f", "json", &oci]);
     let b = sb.run(&["scan", "-q", "-f", "json", &oci]);
     assert_eq!(a.stdout, b.stdout);
-    assert!(sb.files_outside_cache().is_empty(), "{:?}", sb.files_outside_cache());
+    assert!(
+        sb.files_outside_cache().is_empty(),
+        "{:?}",
+        sb.files_outside_cache()
+    );
 }
 
 /// Images built by a real Docker engine: `docker import` of the debootstrap rootfs, a
@@ -71,48 +111,79 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
 #[test]
 fn docker_built_image_with_a_package_removed_in_a_later_layer() {
     let rootfs = debian_rootfs("bookworm").expect("debootstrap bookworm");
-    let truth: BTreeSet<(String, String)> = dpkg_query(&rootfs).into_iter().filter(|(n, _)| n != "e2fsprogs").collect();
-    assert!(dpkg_query(&rootfs).iter().any(|(n, _)| n == "e2fsprogs"), "test premise: e2fsprogs is in minbase");
+    let truth: BTreeSet<(String, String)> = dpkg_query(&rootfs)
+        .into_iter()
+        .filter(|(n, _)| n != "e2fsprogs")
+        .collect();
+    assert!(
+        dpkg_query(&rootfs).iter().any(|(n, _)| n == "e2fsprogs"),
+        "test premise: e2fsprogs is in minbase"
+    );
 
     let sb = Sandbox::new();
-    sb.update(&[("debian-oval", &shared("feeds/debian/oval/oval-definitions-bookworm.xml.bz2"))]);
+    sb.update(&[(
+        "debian-oval",
+        &shared("feeds/debian/oval/oval-definitions-bookworm.xml.bz2"),
+    )]);
     let inputs = sb.path("inputs");
     std::fs::create_dir_all(inputs.join("ctx")).unwrap();
     let tar = inputs.join("rootfs.tar");
     customs_testkit::write_tree_tar(&rootfs, &tar).unwrap();
 
     let docker = Dockerd::start().expect("start dockerd");
-    docker.import_rootfs(&tar, "customs-test/bookworm:base").unwrap();
+    docker
+        .import_rootfs(&tar, "customs-test/bookworm:base")
+        .unwrap();
     std::fs::write(
         inputs.join("ctx/Dockerfile"),
         "FROM customs-test/bookworm:base\nRUN dpkg --purge --force-all e2fsprogs\nRUN echo built > /built\n",
     )
     .unwrap();
-    docker.build(&inputs.join("ctx"), "customs-test/bookworm:purged").unwrap();
+    docker
+        .build(&inputs.join("ctx"), "customs-test/bookworm:purged")
+        .unwrap();
     let saved = inputs.join("saved.tar");
     docker.save("customs-test/bookworm:purged", &saved).unwrap();
     drop(docker);
 
     let report = sb.scan_json(&saved.display().to_string());
     let got: BTreeSet<(String, String)> = packages(&report).into_iter().collect();
-    assert_eq!(got, truth, "the purged package must be gone, everything else present");
+    assert_eq!(
+        got, truth,
+        "the purged package must be gone, everything else present"
+    );
     let layers = report["artifact"]["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 3);
-    assert!(layers[1]["created_by"].as_str().unwrap().contains("dpkg --purge"));
+    assert!(
+        layers[1]["created_by"]
+            .as_str()
+            .unwrap()
+            .contains("dpkg --purge")
+    );
     // dpkg rewrote the status file in layer 2, but no package was introduced there.
     let base = layers[0]["diff_id"].as_str().unwrap();
     for p in report["packages"].as_array().unwrap() {
-        assert_eq!(p["layer_diff_id"].as_str(), Some(base), "{} credited to the wrong layer", p["name"]);
+        assert_eq!(
+            p["layer_diff_id"].as_str(),
+            Some(base),
+            "{} credited to the wrong layer",
+            p["name"]
+        );
     }
     // Real findings from the bookworm OVAL (glibc has unfixed CVEs in every release).
     let f = findings(&report);
-    assert!(f.iter().any(|(_, p)| p == "libc6"), "expected glibc findings, got {f:?}");
+    assert!(
+        f.iter().any(|(_, p)| p == "libc6"),
+        "expected glibc findings, got {f:?}"
+    );
     assert!(!f.iter().any(|(_, p)| p == "e2fsprogs"));
 }
 
 fn status_entry(pkg: &str, source: Option<&str>, version: &str) -> String {
     let src = source.map(|s| format!("Source: {s}\n")).unwrap_or_default();
-    format!("Package: {pkg}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\n{src}Version: {version}\nDescription: {pkg}\n test entry\n\n")
+    format!(
+        "Package: {pkg}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\n{src}Version: {version}\nDescription: {pkg}\n test entry\n\n"
+    )
 }
 
 /// One OVAL record read independently: the CVEs of a definition and each
@@ -142,7 +213,12 @@ fn independent_oval(path: &Path) -> Vec<(String, String, String)> {
 }
 
 fn bzip2_cat(path: &Path) -> impl Read {
-    let child = std::process::Command::new("bzip2").arg("-dc").arg(path).stdout(std::process::Stdio::piped()).spawn().expect("bzip2 installed");
+    let child = std::process::Command::new("bzip2")
+        .arg("-dc")
+        .arg(path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("bzip2 installed");
     child.stdout.unwrap()
 }
 
@@ -154,14 +230,19 @@ fn buster_findings_equal_an_independent_reading_of_the_oval() {
     let oval = shared("feeds/debian/oval/oval-definitions-buster.xml.bz2");
     // Real entries (postgresql from a buster system), plus old versions whose binary names
     // differ from their source names.
-    let mut status = std::fs::read_to_string(shared("pkgdb/dpkg/claircore/postgresql.status")).unwrap();
+    let mut status =
+        std::fs::read_to_string(shared("pkgdb/dpkg/claircore/postgresql.status")).unwrap();
     if !status.ends_with("\n\n") {
         status.push('\n');
     }
     let installed: &[(&str, Option<&str>, &str)] = &[
         ("openssl", None, "1.1.1d-0+deb10u3"),
         // Exactly the fixed version of CVE-2022-0778 (fixed in 1.1.1d-0+deb10u8): not reported.
-        ("libssl1.1", Some("openssl (1.1.1d-0+deb10u8)"), "1.1.1d-0+deb10u8"),
+        (
+            "libssl1.1",
+            Some("openssl (1.1.1d-0+deb10u8)"),
+            "1.1.1d-0+deb10u8",
+        ),
         ("libc6", Some("glibc"), "2.28-10"),
         ("libcurl4", Some("curl"), "7.64.0-4+deb10u1"),
         ("zlib1g", Some("zlib"), "1:1.2.11.dfsg-1"),
@@ -172,20 +253,30 @@ fn buster_findings_equal_an_independent_reading_of_the_oval() {
     for (p, s, v) in installed {
         status.push_str(&status_entry(p, *s, v));
     }
-    let os_release = std::fs::read(shared("osrelease/claircore/debian/dist/10/etc/os-release")).unwrap();
+    let os_release =
+        std::fs::read(shared("osrelease/claircore/debian/dist/10/etc/os-release")).unwrap();
 
     let sb = Sandbox::new();
     sb.update(&[("debian-oval", &oval)]);
     let inputs = sb.path("inputs");
     ImageBuilder::new()
-        .layer(Layer::new().file("etc/os-release", os_release, 0o644).file("var/lib/dpkg/status", status.clone().into_bytes(), 0o644).created_by("buster base"))
+        .layer(
+            Layer::new()
+                .file("etc/os-release", os_release, 0o644)
+                .file("var/lib/dpkg/status", status.clone().into_bytes(), 0o644)
+                .created_by("buster base"),
+        )
         .write_oci_layout(&inputs, None)
         .unwrap();
     let report = sb.scan_json(&format!("oci:{}", inputs.display()));
 
     // The independent reading: by source package, with dpkg --compare-versions.
     let records = independent_oval(&oval);
-    assert!(records.len() > 20_000, "independent reading found only {} records", records.len());
+    assert!(
+        records.len() > 20_000,
+        "independent reading found only {} records",
+        records.len()
+    );
     let pkgs = report["packages"].as_array().unwrap();
     let mut expected = BTreeSet::new();
     let mut cache = std::collections::HashMap::new();
@@ -196,7 +287,10 @@ fn buster_findings_equal_an_independent_reading_of_the_oval() {
         for (cve, pkg, fixed) in records.iter().filter(|(_, pkg, _)| pkg == source) {
             let _ = pkg;
             // "earlier than 0" is how Debian's OVAL says "no fix yet".
-            let affected = fixed == "0" || *cache.entry((sv.to_owned(), fixed.clone())).or_insert_with(|| dpkg_lt(sv, fixed));
+            let affected = fixed == "0"
+                || *cache
+                    .entry((sv.to_owned(), fixed.clone()))
+                    .or_insert_with(|| dpkg_lt(sv, fixed));
             if affected {
                 expected.insert((cve.clone(), name.to_owned()));
             }
@@ -205,18 +299,34 @@ fn buster_findings_equal_an_independent_reading_of_the_oval() {
     let got: BTreeSet<(String, String)> = findings(&report).into_iter().collect();
     let missing: Vec<_> = expected.difference(&got).collect();
     let extra: Vec<_> = got.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}\nextra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}\nextra {extra:?}"
+    );
     assert!(got.len() > 100, "suspiciously few findings: {}", got.len());
     assert!(got.contains(&("CVE-2022-0778".into(), "openssl".into())));
-    assert!(!got.contains(&("CVE-2022-0778".into(), "libssl1.1".into())), "installed == fixed must not be reported");
+    assert!(
+        !got.contains(&("CVE-2022-0778".into(), "libssl1.1".into())),
+        "installed == fixed must not be reported"
+    );
     // Source names were used: glibc CVEs land on libc6.
     assert!(got.iter().any(|(_, p)| p == "libc6"));
     // Fixed versions and statuses are carried.
-    let f = report["findings"].as_array().unwrap().iter().find(|f| f["vulnerability_id"] == "CVE-2022-0778" && f["package"] == "openssl").unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["vulnerability_id"] == "CVE-2022-0778" && f["package"] == "openssl")
+        .unwrap();
     assert_eq!(f["fixed_version"].as_str(), Some("1.1.1d-0+deb10u8"));
     assert_eq!(f["status"].as_str(), Some("fixed"));
     assert_eq!(f["data_source"].as_str(), Some("debian-oval"));
-    let unfixed = report["findings"].as_array().unwrap().iter().find(|f| f["vulnerability_id"] == "CVE-2005-2541").unwrap();
+    let unfixed = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["vulnerability_id"] == "CVE-2005-2541")
+        .unwrap();
     assert_eq!(unfixed["status"].as_str(), Some("affected"));
     assert!(unfixed["fixed_version"].is_null());
 }
@@ -225,8 +335,10 @@ fn buster_findings_equal_an_independent_reading_of_the_oval() {
 /// Heartbleed is reported in exactly that layer.
 #[test]
 fn heartbleed_is_reported_in_the_layer_that_installed_openssl() {
-    let os_release = std::fs::read(shared("osrelease/claircore/debian/dist/7/etc/os-release")).unwrap();
-    let base = status_entry("base-files", None, "7.1wheezy8") + &status_entry("libc6", Some("eglibc"), "2.13-38+deb7u8");
+    let os_release =
+        std::fs::read(shared("osrelease/claircore/debian/dist/7/etc/os-release")).unwrap();
+    let base = status_entry("base-files", None, "7.1wheezy8")
+        + &status_entry("libc6", Some("eglibc"), "2.13-38+deb7u8");
     let with_openssl = base.clone()
         + &status_entry("openssl", None, "1.0.1e-2+deb7u4")
         + &status_entry("libssl1.0.0", Some("openssl"), "1.0.1e-2+deb7u4");
@@ -234,32 +346,76 @@ fn heartbleed_is_reported_in_the_layer_that_installed_openssl() {
     sb.update(&[("debian-dsa", &shared("feeds/debian/tracker/DSA.list"))]);
     let inputs = sb.path("inputs");
     let w = ImageBuilder::new()
-        .layer(Layer::new().file("etc/os-release", os_release, 0o644).file("var/lib/dpkg/status", base.into_bytes(), 0o644).created_by("ADD wheezy rootfs"))
-        .layer(Layer::new().file("var/lib/dpkg/status", with_openssl.into_bytes(), 0o644).compression(Compression::Zstd).created_by("RUN apt-get install -y openssl=1.0.1e-2+deb7u4"))
+        .layer(
+            Layer::new()
+                .file("etc/os-release", os_release, 0o644)
+                .file("var/lib/dpkg/status", base.into_bytes(), 0o644)
+                .created_by("ADD wheezy rootfs"),
+        )
+        .layer(
+            Layer::new()
+                .file("var/lib/dpkg/status", with_openssl.into_bytes(), 0o644)
+                .compression(Compression::Zstd)
+                .created_by("RUN apt-get install -y openssl=1.0.1e-2+deb7u4"),
+        )
         .write_docker_archive(&inputs.join("wheezy.tar"), Some("wheezy:heartbleed"))
         .unwrap();
     let report = sb.scan_json(&inputs.join("wheezy.tar").display().to_string());
-    let hb: Vec<_> = report["findings"].as_array().unwrap().iter().filter(|f| f["vulnerability_id"] == "CVE-2014-0160").collect();
+    let hb: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["vulnerability_id"] == "CVE-2014-0160")
+        .collect();
     let names: BTreeSet<_> = hb.iter().map(|f| f["package"].as_str().unwrap()).collect();
     assert_eq!(names, BTreeSet::from(["libssl1.0.0", "openssl"]));
     for f in &hb {
-        assert_eq!(f["layer_diff_id"].as_str(), Some(w.layers[1].diff_id.as_str()));
+        assert_eq!(
+            f["layer_diff_id"].as_str(),
+            Some(w.layers[1].diff_id.as_str())
+        );
         assert_eq!(f["fixed_version"].as_str(), Some("1.0.1e-2+deb7u5"));
         assert_eq!(f["advisory_ids"][0].as_str(), Some("DSA-2896-1"));
     }
     // The table shows the layer and its instruction.
     let out = sb.run(&["scan", inputs.join("wheezy.tar").to_str().unwrap()]);
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("RUN apt-get install -y openssl=1.0.1e-2+deb7u4"), "{table}");
+    assert!(
+        table.contains("RUN apt-get install -y openssl=1.0.1e-2+deb7u4"),
+        "{table}"
+    );
     assert!(table.contains("CVE-2014-0160"));
-    assert!(table.contains(&w.layers[1].diff_id[7..19]), "the layer's short diff_id: {table}");
+    assert!(
+        table.contains(&w.layers[1].diff_id[7..19]),
+        "the layer's short diff_id: {table}"
+    );
 
     // The gate: --exit-code with filters.
     let img = inputs.join("wheezy.tar").display().to_string();
-    assert_eq!(sb.run(&["scan", "-q", "--exit-code", "3", &img]).status.code(), Some(3));
-    let only_crit = sb.run(&["scan", "-q", "-f", "json", "--severity", "critical", "--exit-code", "3", &img]);
+    assert_eq!(
+        sb.run(&["scan", "-q", "--exit-code", "3", &img])
+            .status
+            .code(),
+        Some(3)
+    );
+    let only_crit = sb.run(&[
+        "scan",
+        "-q",
+        "-f",
+        "json",
+        "--severity",
+        "critical",
+        "--exit-code",
+        "3",
+        &img,
+    ]);
     // DSA lists carry no severity, so nothing is critical.
-    assert_eq!(only_crit.status.code(), Some(0), "{}", String::from_utf8_lossy(&only_crit.stderr));
+    assert_eq!(
+        only_crit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&only_crit.stderr)
+    );
     let r: serde_json::Value = serde_json::from_slice(&only_crit.stdout).unwrap();
     assert!(r["findings"].as_array().unwrap().is_empty());
 }
@@ -270,11 +426,29 @@ fn feeds_fetched_over_http_and_db_status() {
     let sb = Sandbox::new();
     let dir = sb.path("inputs");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(shared("feeds/debian/tracker-json-sample/debian.json"), dir.join("json")).unwrap();
-    std::fs::copy(shared("feeds/debian/oval/oval-definitions-buster.xml.bz2"), dir.join("oval-definitions-buster.xml.bz2")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::copy(
+        shared("feeds/debian/tracker-json-sample/debian.json"),
+        dir.join("json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shared("feeds/debian/oval/oval-definitions-buster.xml.bz2"),
+        dir.join("oval-definitions-buster.xml.bz2"),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = std::process::Command::new("python3")
-        .args(["-m", "http.server", "--bind", "127.0.0.1", &port.to_string()])
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
         .current_dir(&dir)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -287,19 +461,47 @@ fn feeds_fetched_over_http_and_db_status() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let out = sb.run(&["db", "update", "--feed", &format!("debian-tracker={base}/json"), "--feed", &format!("debian-oval={base}/oval-definitions-buster.xml.bz2")]);
+    let out = sb.run(&[
+        "db",
+        "update",
+        "--feed",
+        &format!("debian-tracker={base}/json"),
+        "--feed",
+        &format!("debian-oval={base}/oval-definitions-buster.xml.bz2"),
+    ]);
     // A missing file on the server fails that feed only.
-    let missing = sb.run(&["db", "update", "--feed", &format!("debian-dsa={base}/nope"), "--feed", &format!("debian-tracker={base}/json")]);
+    let missing = sb.run(&[
+        "db",
+        "update",
+        "--feed",
+        &format!("debian-dsa={base}/nope"),
+        "--feed",
+        &format!("debian-tracker={base}/json"),
+    ]);
     let _ = server.kill();
     let _ = server.wait();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nope"), "{}", String::from_utf8_lossy(&missing.stderr));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/nope"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
 
     let status = sb.run(&["db", "status"]);
     let text = String::from_utf8(status.stdout).unwrap();
-    assert!(text.contains("debian-oval") && text.contains("29528"), "{text}");
+    assert!(
+        text.contains("debian-oval") && text.contains("29528"),
+        "{text}"
+    );
     assert!(text.contains("debian-tracker"), "{text}");
     assert!(text.contains("Digest:   sha256:"), "{text}");
-    assert!(text.contains("last update failed"), "the failed feed is reported: {text}");
+    assert!(
+        text.contains("last update failed"),
+        "the failed feed is reported: {text}"
+    );
 }

@@ -13,7 +13,16 @@ use customs_model::{Distro, Package};
 use customs_version::Schemes;
 
 /// The ecosystem folders this registry wires in (checked against `ecosystems/` by a test).
-pub const REGISTERED: &[&str] = &["os-release", "dpkg", "debian"];
+pub const REGISTERED: &[&str] = &[
+    "os-release",
+    "dpkg",
+    "debian",
+    "rpm",
+    "apk",
+    "npm",
+    "cargo",
+    "pypi",
+];
 
 /// Every analyzer, in a fixed order.
 pub fn analyzers() -> Vec<Arc<dyn Analyzer>> {
@@ -42,6 +51,11 @@ pub fn feed_parser(kind: &str) -> Option<Arc<dyn FeedParser>> {
 pub fn schemes() -> Schemes {
     let mut s = Schemes::default();
     s.register(Arc::new(customs_dpkg::DebScheme));
+    s.register(Arc::new(customs_rpm::RpmScheme));
+    s.register(Arc::new(customs_apk::ApkScheme));
+    s.register(Arc::new(customs_npm::NpmScheme));
+    s.register(Arc::new(customs_cargo::SemverScheme));
+    s.register(Arc::new(customs_pypi::Pep440Scheme));
     s
 }
 

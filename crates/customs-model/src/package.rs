@@ -42,6 +42,11 @@ pub struct Package {
     pub origin: PackageOrigin,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub licenses: Vec<String>,
+    /// The files this package owns, as its package manager records them (paths relative to
+    /// the root, no leading slash). Language analyzers use this to skip files that belong to
+    /// an OS package.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub files: Vec<String>,
 }
 
 impl Package {

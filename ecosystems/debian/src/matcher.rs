@@ -78,6 +78,7 @@ mod tests {
             found_in: "var/lib/dpkg/status".into(),
             origin: PackageOrigin::Installed,
             licenses: vec![],
+            files: vec![],
         }
     }
 

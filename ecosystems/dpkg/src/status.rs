@@ -62,6 +62,7 @@ impl StatusEntry {
             found_in: path.to_owned(),
             origin: PackageOrigin::Installed,
             licenses: Vec::new(),
+            files: Vec::new(),
         }
     }
 }

@@ -31,7 +31,11 @@ pub enum ImageError {
     #[error("layer {layer}: corrupt or truncated: {reason}")]
     CorruptLayer { layer: String, reason: String },
     #[error("layer {layer}: hostile entry {entry:?}: {reason}")]
-    PathTraversal { layer: String, entry: String, reason: &'static str },
+    PathTraversal {
+        layer: String,
+        entry: String,
+        reason: &'static str,
+    },
     #[error("{what}: no image matches: {reason}")]
     NoMatch { what: String, reason: String },
 }

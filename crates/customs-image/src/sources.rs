@@ -112,7 +112,9 @@ impl Image {
                     if actual != expected {
                         return Err(ImageError::CorruptLayer {
                             layer: self.layer_label(index),
-                            reason: format!("the blob is {actual} bytes but the manifest says {expected} (truncated or replaced)"),
+                            reason: format!(
+                                "the blob is {actual} bytes but the manifest says {expected} (truncated or replaced)"
+                            ),
                         });
                     }
                 }
@@ -207,7 +209,16 @@ const MAX_ARCHIVE_ENTRIES: usize = 100_000;
 
 /// Indexes a tar archive: path → byte range, with links resolved to their targets.
 fn index_tar(path: &Path) -> Result<HashMap<String, ArchiveEntry>, ImageError> {
-    let file = fs_err::File::open(path)?;
+    let mut file = fs_err::File::open(path)?;
+    let mut magic = [0u8; 4];
+    let n = file.read(&mut magic)?;
+    if magic[..n].starts_with(&[0x1f, 0x8b]) || magic[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Err(ImageError::NotAnImage {
+            path: path.to_owned(),
+            reason: "a compressed archive (gzip or zstd); customs reads archives by random access: decompress it first (gunzip -k / zstd -d)".into(),
+        });
+    }
+    file.seek(SeekFrom::Start(0))?;
     let mut archive = tar::Archive::new(file);
     let mut files = HashMap::new();
     let mut links: Vec<(String, String)> = Vec::new();

@@ -364,13 +364,13 @@ pub fn corpus_pairs(mut versions: Vec<String>, n: usize) -> Vec<(String, String)
     pairs
 }
 
-/// The text of every file in a `.tar.zst` archive whose name ends with `suffix`, one
-/// string per file (via the `zstd` and `tar` programs).
-pub fn archive_files(archive: &Path, suffix: &str) -> Vec<String> {
+/// The text of every file in a `.tar.zst` archive whose name ends with `suffix`, concatenated
+/// (via the `zstd` and `tar` programs: one process each, whatever the number of files).
+pub fn archive_text(archive: &Path, suffix: &str) -> String {
     let out = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "zstd -dc '{}' | tar -x --wildcards '*{suffix}' --to-command='cat; printf \"\\036\"'",
+            "zstd -dc '{}' | tar -x -O --wildcards '*{suffix}'",
             archive.display()
         ))
         .output()
@@ -386,21 +386,15 @@ pub fn archive_files(archive: &Path, suffix: &str) -> Vec<String> {
         archive.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
-        .split('\u{1e}')
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
-        .collect()
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Every string value of the keys `introduced`, `fixed`, `last_affected` and the items of
 /// `versions` arrays in OSV JSON records of `ecosystem` (matched on `affected[].package.ecosystem`).
-pub fn osv_json_versions(records: &[String], ecosystem: &str) -> Vec<String> {
+pub fn osv_json_versions(records: &str, ecosystem: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for text in records {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
-            continue;
-        };
+    for v in serde_json::Deserializer::from_str(records).into_iter::<serde_json::Value>() {
+        let Ok(v) = v else { break };
         for aff in v
             .get("affected")
             .and_then(|a| a.as_array())

@@ -109,7 +109,7 @@ fn generated_pairs_agree_with_semver_org_and_node_semver() {
 /// Every version in the `RustSec` advisories (OSV) and in the `Cargo.lock` files we have.
 fn real_versions() -> Vec<String> {
     let data = harness::shared_data();
-    let records = harness::archive_files(&data.join("feeds/osv/rustsec-osv.tar.zst"), ".json");
+    let records = harness::archive_text(&data.join("feeds/osv/rustsec-osv.tar.zst"), ".json");
     let mut out = harness::osv_json_versions(&records, "crates.io");
     for f in ["pkgdb/lang/trivy-integration-repo/cargo/Cargo.lock"] {
         if let Ok(text) = std::fs::read_to_string(data.join(f)) {

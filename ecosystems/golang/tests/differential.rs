@@ -89,8 +89,7 @@ fn generated_pairs_agree_with_x_mod_semver() {
 /// Every version in the Go vulnerability database (OSV) and in the go.mod files we have.
 fn real_versions() -> Vec<String> {
     let data = harness::shared_data();
-    let records =
-        harness::archive_files(&data.join("feeds/osv/golang-vulndb-osv.tar.zst"), ".json");
+    let records = harness::archive_text(&data.join("feeds/osv/golang-vulndb-osv.tar.zst"), ".json");
     let mut out = harness::osv_json_versions(&records, "Go");
     if let Ok(text) =
         std::fs::read_to_string(data.join("pkgdb/lang/trivy-integration-repo/gomod/go.mod"))

@@ -5,6 +5,8 @@
 
 #[path = "../../../scripts/versions/harness.rs"]
 mod harness;
+#[path = "../../../scripts/versions/osv.rs"]
+mod osv;
 
 use customs_cargo::SemverScheme;
 use customs_version::VersionScheme;
@@ -110,7 +112,7 @@ fn generated_pairs_agree_with_semver_org_and_node_semver() {
 fn real_versions() -> Vec<String> {
     let data = harness::shared_data();
     let records = harness::archive_text(&data.join("feeds/osv/rustsec-osv.tar.zst"), ".json");
-    let mut out = harness::osv_json_versions(&records, "crates.io");
+    let mut out = osv::osv_json_versions(&records, "crates.io");
     for f in ["pkgdb/lang/trivy-integration-repo/cargo/Cargo.lock"] {
         if let Ok(text) = std::fs::read_to_string(data.join(f)) {
             out.extend(

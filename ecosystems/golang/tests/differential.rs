@@ -2,6 +2,8 @@
 
 #[path = "../../../scripts/versions/harness.rs"]
 mod harness;
+#[path = "../../../scripts/versions/osv.rs"]
+mod osv;
 
 use customs_golang::GoScheme;
 use customs_version::VersionScheme;
@@ -90,7 +92,7 @@ fn generated_pairs_agree_with_x_mod_semver() {
 fn real_versions() -> Vec<String> {
     let data = harness::shared_data();
     let records = harness::archive_text(&data.join("feeds/osv/golang-vulndb-osv.tar.zst"), ".json");
-    let mut out = harness::osv_json_versions(&records, "Go");
+    let mut out = osv::osv_json_versions(&records, "Go");
     if let Ok(text) =
         std::fs::read_to_string(data.join("pkgdb/lang/trivy-integration-repo/gomod/go.mod"))
     {

@@ -1,0 +1,8 @@
+//! The `debian-tracker` feed parser on arbitrary bytes: errors, never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = customs_debian::parse_bytes("debian-tracker", "json", data);
+});

@@ -22,6 +22,7 @@ Exit codes:
 Environment:
   CUSTOMS_DB          path of the vulnerability database (default: the user cache directory)
   CUSTOMS_CACHE_DIR   cache directory (default: $XDG_CACHE_HOME/customs)
+  CUSTOMS_CACHE_MAX_MB  size cap of the layer cache in MiB (default 2048; least recently used go first)
   CUSTOMS_LOG         log filter, e.g. debug (overrides -v/-q)
   NO_COLOR            disable colours in the table";
 
@@ -55,11 +56,24 @@ IMAGE is docker-archive:PATH (docker save), oci:DIR[:TAG] (OCI image layout) or 
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Manage the layer cache (per-layer analyses, keyed by layer digest).
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
     /// Compare versions the way each ecosystem's package manager does.
     Version {
         #[command(subcommand)]
         command: VersionCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove every cached layer analysis.
+    Clean,
+    /// Print the cache directory.
+    Dir,
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +101,9 @@ pub struct ScanArgs {
     /// Hide vulnerabilities that have no fixed version yet.
     #[arg(long)]
     pub ignore_unfixed: bool,
+    /// Do not read or write the layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Exit with this code when findings remain after the filters.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
     pub exit_code: Option<u8>,
@@ -177,6 +194,15 @@ mod tests {
 /// `$CUSTOMS_CACHE_DIR/db/customs.db`, else the platform cache directory.
 pub fn default_db_path() -> Option<PathBuf> {
     cache_dir().map(|d| d.join("db").join("customs.db"))
+}
+
+/// The layer cache under the cache directory, capped by `CUSTOMS_CACHE_MAX_MB` (default 2048).
+pub fn layer_cache() -> Option<customs_scan::LayerCache> {
+    let max_mb: u64 = std::env::var("CUSTOMS_CACHE_MAX_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2048);
+    cache_dir().map(|d| customs_scan::LayerCache::new(d.join("layers"), max_mb << 20))
 }
 
 pub fn cache_dir() -> Option<PathBuf> {

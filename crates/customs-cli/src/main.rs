@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DbCommand, VersionCommand};
+use crate::cli::{CacheCommand, Cli, Command, DbCommand, VersionCommand};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
@@ -65,6 +65,18 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             DbCommand::Status(args) => commands::db_status(args),
             DbCommand::Feeds => commands::db_feeds(),
         },
+        Command::Cache { command } => match command {
+            CacheCommand::Clean => commands::cache_clean(),
+            CacheCommand::Dir => {
+                println!(
+                    "{}",
+                    cli::cache_dir()
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_default()
+                );
+                Ok(0)
+            }
+        },
         Command::Version { command } => match command {
             VersionCommand::Compare(args) => commands::version_compare(args),
             VersionCommand::Satisfies(args) => commands::version_satisfies(args),
@@ -109,7 +121,14 @@ mod commands {
             b.set_message("indexing");
             b
         }));
-        let inventory = customs_scan::index(&reference, &{
+        let options = customs_scan::IndexOptions {
+            cache: if args.no_cache {
+                None
+            } else {
+                crate::cli::layer_cache()
+            },
+        };
+        let inventory = customs_scan::index(&reference, &options, &{
             if let Some(b) = &bar.0 {
                 b.set_length(0);
             }
@@ -246,6 +265,23 @@ mod commands {
             );
         }
         Err(f)
+    }
+
+    pub fn cache_clean() -> Result<u8, Failure> {
+        let Some(cache) = crate::cli::layer_cache() else {
+            return Err(Failure::config(
+                "cannot find a cache directory (HOME unset?); set CUSTOMS_CACHE_DIR",
+            ));
+        };
+        let freed = cache
+            .clean()
+            .map_err(|e| Failure::io(format!("{}: {e}", cache.dir().display())))?;
+        println!(
+            "removed {:.1} MiB of cached layer analyses from {}",
+            freed as f64 / 1_048_576.0,
+            cache.dir().display()
+        );
+        Ok(0)
     }
 
     pub fn db_status(args: &StatusArgs) -> Result<u8, Failure> {

@@ -509,17 +509,33 @@ fn feeds_fetched_over_http_and_db_status() {
 /// A version customs cannot parse is reported as indeterminate, never silently safe.
 #[test]
 fn unparseable_installed_version_is_indeterminate() {
-    let os_release = std::fs::read(shared("osrelease/claircore/debian/dist/7/etc/os-release")).unwrap();
+    let os_release =
+        std::fs::read(shared("osrelease/claircore/debian/dist/7/etc/os-release")).unwrap();
     let status = status_entry("libssl1.0.0", Some("openssl"), "1.0.1e_not!a@version");
     let sb = Sandbox::new();
     sb.update(&[("debian-dsa", &shared("feeds/debian/tracker/DSA.list"))]);
     let inputs = sb.path("inputs");
     ImageBuilder::new()
-        .layer(Layer::new().file("etc/os-release", os_release, 0o644).file("var/lib/dpkg/status", status.into_bytes(), 0o644))
+        .layer(Layer::new().file("etc/os-release", os_release, 0o644).file(
+            "var/lib/dpkg/status",
+            status.into_bytes(),
+            0o644,
+        ))
         .write_oci_layout(&inputs, None)
         .unwrap();
     let report = sb.scan_json(&format!("oci:{}", inputs.display()));
-    let hb = report["findings"].as_array().unwrap().iter().find(|f| f["vulnerability_id"] == "CVE-2014-0160").expect("Heartbleed must not be silently dropped");
+    let hb = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["vulnerability_id"] == "CVE-2014-0160")
+        .expect("Heartbleed must not be silently dropped");
     assert_eq!(hb["status"].as_str(), Some("indeterminate"));
-    assert!(hb["detail"]["condition"].as_str().unwrap().contains("invalid deb version"), "{hb}");
+    assert!(
+        hb["detail"]["condition"]
+            .as_str()
+            .unwrap()
+            .contains("invalid deb version"),
+        "{hb}"
+    );
 }

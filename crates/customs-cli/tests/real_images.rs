@@ -8,33 +8,124 @@ use common::{Sandbox, shared};
 #[test]
 fn real_images_scan_or_fail_cleanly() {
     let sb = Sandbox::new();
-    sb.update(&[("debian-dsa", &shared("feeds/debian/tracker-json-sample/DSA.list-sample"))]);
+    sb.update(&[(
+        "debian-dsa",
+        &shared("feeds/debian/tracker-json-sample/DSA.list-sample"),
+    )]);
     // (path under images/, expected exit code, a substring of the error or of the report)
     let cases: &[(&str, i32, &str)] = &[
-        ("go-containerregistry/tarball-hello-world-v25.tar", 0, "COPY hello / # buildkit"),
-        ("go-containerregistry/mutate-overwritten_file.tar", 0, "\"layers\""),
-        ("go-containerregistry/mutate-source_image.tar", 0, "\"layers\""),
-        ("go-containerregistry/mutate-whiteout_dir.tar", 0, "\"layers\""),
-        ("go-containerregistry/mutate-whiteout_image.tar", 0, "\"layers\""),
-        ("go-containerregistry/tarball-test_bundle.tar", 0, "\"layers\""),
-        ("go-containerregistry/tarball-test_image_1.tar", 0, "\"layers\""),
-        ("go-containerregistry/tarball-test_image_2.tar", 0, "\"layers\""),
-        ("go-containerregistry/tarball-test_link.tar", 0, "\"layers\""),
-        ("go-containerregistry/tarball-test_load_manifest.tar", 0, "\"layers\""),
+        (
+            "go-containerregistry/tarball-hello-world-v25.tar",
+            0,
+            "COPY hello / # buildkit",
+        ),
+        (
+            "go-containerregistry/mutate-overwritten_file.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/mutate-source_image.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/mutate-whiteout_dir.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/mutate-whiteout_image.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/tarball-test_bundle.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/tarball-test_image_1.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/tarball-test_image_2.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/tarball-test_link.tar",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/tarball-test_load_manifest.tar",
+            0,
+            "\"layers\"",
+        ),
         // The fixture's config was edited after it was named by its digest.
-        ("go-containerregistry/mutate-source_image_with_empty_layer_history.tar", 65, "digest mismatch"),
-        ("go-containerregistry/tarball-content.tar", 65, "no manifest.json"),
-        ("go-containerregistry/tarball-no_manifest.tar", 65, "no manifest.json"),
-        ("go-containerregistry/tarball-null_manifest.tar", 65, "lists no image"),
-        ("go-containerregistry/layout-testdata/test_index_one_image", 0, "\"layers\""),
-        ("go-containerregistry/layout-testdata/test_index", 65, "choose one with oci:PATH:TAG"),
-        ("go-containerregistry/layout-testdata/test_gc_image_unknown_mediatype", 65, "blob missing"),
+        (
+            "go-containerregistry/mutate-source_image_with_empty_layer_history.tar",
+            65,
+            "digest mismatch",
+        ),
+        (
+            "go-containerregistry/tarball-content.tar",
+            65,
+            "no manifest.json",
+        ),
+        (
+            "go-containerregistry/tarball-no_manifest.tar",
+            65,
+            "no manifest.json",
+        ),
+        (
+            "go-containerregistry/tarball-null_manifest.tar",
+            65,
+            "lists no image",
+        ),
+        (
+            "go-containerregistry/layout-testdata/test_index_one_image",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "go-containerregistry/layout-testdata/test_index",
+            65,
+            "choose one with oci:PATH:TAG",
+        ),
+        (
+            "go-containerregistry/layout-testdata/test_gc_image_unknown_mediatype",
+            65,
+            "blob missing",
+        ),
         ("stereoscope/oci-testdata/valid_oci_dir", 0, "\"layers\""),
-        ("stereoscope/oci-testdata/multiplatform_oci_dir", 0, "\"layers\""),
-        ("stereoscope/oci-testdata/valid-oci.tar", 65, "looks like an OCI archive"),
-        ("stereoscope/oci-testdata/invalid_file", 65, "without an oci-layout"),
-        ("stereoscope/docker-testdata/empty-file", 65, "not a container image"),
-        ("stereoscope/docker-testdata/engine-config.json", 65, "not a valid tar archive"),
+        (
+            "stereoscope/oci-testdata/multiplatform_oci_dir",
+            0,
+            "\"layers\"",
+        ),
+        (
+            "stereoscope/oci-testdata/valid-oci.tar",
+            65,
+            "looks like an OCI archive",
+        ),
+        (
+            "stereoscope/oci-testdata/invalid_file",
+            65,
+            "without an oci-layout",
+        ),
+        (
+            "stereoscope/docker-testdata/empty-file",
+            65,
+            "not a container image",
+        ),
+        (
+            "stereoscope/docker-testdata/engine-config.json",
+            65,
+            "not a valid tar archive",
+        ),
         ("trivy/alpine-310.tar.gz", 65, "compressed archive"),
         ("trivy/test.oci", 0, "\"layers\""),
         ("trivy/test_image_tag.oci", 0, "\"layers\""),
@@ -49,7 +140,10 @@ fn real_images_scan_or_fail_cleanly() {
             && !stderr.contains("panicked")
             && (stdout.contains(needle) || stderr.contains(needle));
         if !ok {
-            failures.push(format!("{rel}: exit {:?}, stderr {stderr}", out.status.code()));
+            failures.push(format!(
+                "{rel}: exit {:?}, stderr {stderr}",
+                out.status.code()
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

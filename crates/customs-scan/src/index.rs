@@ -19,6 +19,13 @@ pub trait Progress: Send + Sync {
 
 impl Progress for () {}
 
+/// How to index.
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    /// Where to cache per-layer analyses (none: no cache).
+    pub cache: Option<crate::LayerCache>,
+}
+
 /// What an image contains, after squashing.
 #[derive(Debug, Clone)]
 pub struct Inventory {
@@ -29,9 +36,14 @@ pub struct Inventory {
 }
 
 /// Opens `reference`, walks every layer once (in parallel) and squashes the results.
-pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory, ScanError> {
+pub fn index(
+    reference: &ImageRef,
+    options: &IndexOptions,
+    progress: &dyn Progress,
+) -> Result<Inventory, ScanError> {
     let image = customs_image::open(reference)?;
     let dispatcher = Dispatcher::new(customs_ecosystems::analyzers())?;
+    let fingerprint = dispatcher.fingerprint();
     let limits = WalkLimits::default();
     let n = image.layers.len();
     let results: Vec<Mutex<Option<Result<LayerFindings, customs_image::ImageError>>>> =
@@ -51,6 +63,18 @@ pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory,
                     let layer = &image.layers[i];
                     progress.layer_started(i, layer.size);
                     let label = image.layer_label(i);
+                    // The key is the digest that was verified for this layer.
+                    let key = layer.digest.as_ref().unwrap_or(&layer.diff_id);
+                    if let Some(hit) = options
+                        .cache
+                        .as_ref()
+                        .and_then(|c| c.get(key, &fingerprint))
+                    {
+                        tracing::debug!(layer = %label, "layer cache hit");
+                        *results[i].lock().expect("no poisoned lock") = Some(Ok(hit));
+                        progress.layer_done(i);
+                        continue;
+                    }
                     let result = image.open_layer(i).and_then(|reader| {
                         // OCI layouts and Docker 25+ archives name blobs by digest: verify
                         // that. Legacy docker-archives only know the diff_id: verify that.
@@ -70,6 +94,9 @@ pub fn index(reference: &ImageRef, progress: &dyn Progress) -> Result<Inventory,
                         )
                     });
                     tracing::debug!(layer = %label, ok = result.is_ok(), "layer walked");
+                    if let (Some(cache), Ok(findings)) = (&options.cache, &result) {
+                        cache.put(key, &fingerprint, findings);
+                    }
                     *results[i].lock().expect("no poisoned lock") = Some(result);
                     progress.layer_done(i);
                 }

@@ -4,12 +4,14 @@
 //! then squashed in order. [`match_inventory`] looks every package up in the store through
 //! the registered matchers. [`scan`] does both and builds the [`Report`].
 
+mod cache;
 mod index;
 mod matching;
 
 use customs_model::Report;
 
-pub use index::{Inventory, Progress, index};
+pub use cache::LayerCache;
+pub use index::{IndexOptions, Inventory, Progress, index};
 pub use matching::match_inventory;
 
 /// A scan failed as a whole (per-file problems are diagnostics, not errors).
@@ -29,7 +31,7 @@ pub fn scan(
     store: &customs_db::Store,
     progress: &dyn Progress,
 ) -> Result<Report, ScanError> {
-    let inventory = index(reference, progress)?;
+    let inventory = index(reference, &IndexOptions::default(), progress)?;
     let findings = match_inventory(&inventory, store)?;
     let meta = store.meta()?;
     Ok(inventory.into_report(

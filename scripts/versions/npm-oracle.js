@@ -2,7 +2,8 @@
 // npm oracle (node-semver, as npm uses it: loose parsing): reads `A<TAB>B` lines and prints
 // -1/0/1 (semver.compare), or E when either is not a valid version. With --satisfies, lines
 // are `VERSION<TAB>RANGE` and the answer is semver.satisfies as true/false (E when the
-// version or the range does not parse).
+// version or the range does not parse). With --strict (the `semver` scheme), versions must
+// match the semver.org grammar and compare without loose parsing.
 'use strict';
 const path = require('path');
 let semver;

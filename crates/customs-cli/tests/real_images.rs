@@ -108,8 +108,8 @@ fn real_images_scan_or_fail_cleanly() {
         ),
         (
             "stereoscope/oci-testdata/valid-oci.tar",
-            65,
-            "looks like an OCI archive",
+            0,
+            "\"name\": \"oci-archive:",
         ),
         (
             "stereoscope/oci-testdata/invalid_file",

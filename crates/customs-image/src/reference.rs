@@ -10,6 +10,8 @@ pub enum ImageRef {
     DockerArchive(PathBuf),
     /// An OCI image layout directory, optionally with the tag to pick.
     OciLayout { path: PathBuf, tag: Option<String> },
+    /// A tar archive of an OCI image layout, optionally with the tag to pick.
+    OciArchive { path: PathBuf, tag: Option<String> },
 }
 
 impl fmt::Display for ImageRef {
@@ -18,6 +20,10 @@ impl fmt::Display for ImageRef {
             ImageRef::DockerArchive(p) => write!(f, "docker-archive:{}", p.display()),
             ImageRef::OciLayout { path, tag: None } => write!(f, "oci:{}", path.display()),
             ImageRef::OciLayout { path, tag: Some(t) } => write!(f, "oci:{}:{t}", path.display()),
+            ImageRef::OciArchive { path, tag: None } => write!(f, "oci-archive:{}", path.display()),
+            ImageRef::OciArchive { path, tag: Some(t) } => {
+                write!(f, "oci-archive:{}:{t}", path.display())
+            }
         }
     }
 }
@@ -30,27 +36,15 @@ impl ImageRef {
             return Ok(ImageRef::DockerArchive(PathBuf::from(rest)));
         }
         if let Some(rest) = input.strip_prefix("oci:") {
-            // oci:PATH:TAG — the tag is after the last ':' unless that makes PATH a
-            // non-existent path while the whole string exists.
-            if let Some((p, t)) = rest.rsplit_once(':')
-                && !t.contains('/')
-                && !Path::new(rest).exists()
-            {
-                return Ok(ImageRef::OciLayout {
-                    path: PathBuf::from(p),
-                    tag: Some(t.to_owned()),
-                });
-            }
-            return Ok(ImageRef::OciLayout {
-                path: PathBuf::from(rest),
-                tag: None,
-            });
+            let (path, tag) = split_tag(rest);
+            return Ok(ImageRef::OciLayout { path, tag });
+        }
+        if let Some(rest) = input.strip_prefix("oci-archive:") {
+            let (path, tag) = split_tag(rest);
+            return Ok(ImageRef::OciArchive { path, tag });
         }
         if let Some((scheme, _)) = input.split_once(':')
-            && matches!(
-                scheme,
-                "registry" | "docker" | "podman" | "oci-archive" | "dir" | "sbom"
-            )
+            && matches!(scheme, "registry" | "docker" | "podman" | "dir" | "sbom")
         {
             return Err(ImageError::BadReference {
                 reference: input.to_owned(),
@@ -77,6 +71,17 @@ impl ImageRef {
         }
         Err(ImageError::NotFound(path.to_owned()))
     }
+}
+
+/// `PATH:TAG`: the tag is after the last ':' unless the whole string is an existing path.
+fn split_tag(rest: &str) -> (PathBuf, Option<String>) {
+    if let Some((p, t)) = rest.rsplit_once(':')
+        && !t.contains('/')
+        && !Path::new(rest).exists()
+    {
+        return (PathBuf::from(p), Some(t.to_owned()));
+    }
+    (PathBuf::from(rest), None)
 }
 
 #[cfg(test)]

@@ -84,6 +84,26 @@ enum BlobLocation {
     File(PathBuf),
 }
 
+impl BlobLocation {
+    fn open(&self) -> Result<Box<dyn Read + Send>, ImageError> {
+        match self {
+            BlobLocation::Range { file, offset, size } => {
+                let mut f = fs_err::File::open(file)?;
+                f.seek(SeekFrom::Start(*offset))?;
+                Ok(Box::new(f.take(*size)))
+            }
+            BlobLocation::File(p) => Ok(Box::new(fs_err::File::open(p)?)),
+        }
+    }
+
+    fn len(&self) -> Result<u64, ImageError> {
+        match self {
+            BlobLocation::Range { size, .. } => Ok(*size),
+            BlobLocation::File(p) => Ok(fs_err::metadata(p)?.len()),
+        }
+    }
+}
+
 /// An opened image: verified metadata and access to its layer blobs.
 #[derive(Debug, Clone)]
 pub struct Image {
@@ -99,28 +119,19 @@ pub struct Image {
 impl Image {
     /// Opens layer `index` as a raw (possibly compressed) byte stream.
     pub fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send>, ImageError> {
-        match &self.locations[index] {
-            BlobLocation::Range { file, offset, size } => {
-                let mut f = fs_err::File::open(file)?;
-                f.seek(SeekFrom::Start(*offset))?;
-                Ok(Box::new(f.take(*size)))
-            }
-            BlobLocation::File(p) => {
-                let f = fs_err::File::open(p)?;
-                if let Some(expected) = self.layers[index].size {
-                    let actual = f.metadata()?.len();
-                    if actual != expected {
-                        return Err(ImageError::CorruptLayer {
-                            layer: self.layer_label(index),
-                            reason: format!(
-                                "the blob is {actual} bytes but the manifest says {expected} (truncated or replaced)"
-                            ),
-                        });
-                    }
-                }
-                Ok(Box::new(f))
+        let location = &self.locations[index];
+        if let Some(expected) = self.layers[index].size {
+            let actual = location.len()?;
+            if actual != expected {
+                return Err(ImageError::CorruptLayer {
+                    layer: self.layer_label(index),
+                    reason: format!(
+                        "the blob is {actual} bytes but the manifest says {expected} (truncated or replaced)"
+                    ),
+                });
             }
         }
+        location.open()
     }
 
     /// A short label for messages: `sha256:abcdef012345 (2/5)`.
@@ -142,6 +153,7 @@ pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
     match reference {
         ImageRef::DockerArchive(path) => open_docker_archive(reference, path),
         ImageRef::OciLayout { path, tag } => open_oci_layout(reference, path, tag.as_deref()),
+        ImageRef::OciArchive { path, tag } => open_oci_archive(reference, path, tag.as_deref()),
     }
 }
 
@@ -326,11 +338,21 @@ fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, Image
     let entries = index_tar(path)?;
     let what = |s: &str| format!("{}: {s}", path.display());
     let Some(manifest_entry) = entries.get("manifest.json") else {
-        let reason = if entries.contains_key("index.json") {
-            "no manifest.json (this looks like an OCI archive; extract it and use oci:DIR)"
-        } else {
-            "no manifest.json inside (is this a `docker save` tarball?)"
-        };
+        if entries.contains_key("index.json") && entries.contains_key("oci-layout") {
+            let as_oci = ImageRef::OciArchive {
+                path: path.to_owned(),
+                tag: None,
+            };
+            return open_layout(
+                &as_oci,
+                &Layout::Tar {
+                    file: path,
+                    entries,
+                },
+                None,
+            );
+        }
+        let reason = "no manifest.json inside (is this a `docker save` tarball?)";
         return Err(ImageError::NotAnImage {
             path: path.to_owned(),
             reason: reason.into(),
@@ -451,13 +473,70 @@ const INDEX_TYPES: [&str; 2] = [
     "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
 
-fn blob_path(root: &Path, d: &Digest) -> PathBuf {
-    root.join("blobs")
-        .join(d.algorithm().as_str())
-        .join(d.hex())
+/// Where an OCI layout lives: a directory, or a tar archive of one (`oci-archive:`).
+enum Layout<'a> {
+    Dir(&'a Path),
+    Tar {
+        file: &'a Path,
+        entries: HashMap<String, ArchiveEntry>,
+    },
 }
 
-fn read_blob(root: &Path, desc: &Descriptor, what: &str) -> Result<(Digest, Vec<u8>), ImageError> {
+impl Layout<'_> {
+    fn display(&self) -> String {
+        match self {
+            Layout::Dir(p) => p.display().to_string(),
+            Layout::Tar { file, .. } => file.display().to_string(),
+        }
+    }
+
+    fn location(&self, rel: &str) -> Option<(BlobLocation, u64)> {
+        match self {
+            Layout::Dir(root) => {
+                let p = root.join(rel);
+                let len = std::fs::metadata(&p)
+                    .ok()
+                    .filter(std::fs::Metadata::is_file)?
+                    .len();
+                Some((BlobLocation::File(p), len))
+            }
+            Layout::Tar { file, entries } => {
+                let e = entries.get(rel)?;
+                Some((
+                    BlobLocation::Range {
+                        file: file.to_path_buf(),
+                        offset: e.offset,
+                        size: e.size,
+                    },
+                    e.size,
+                ))
+            }
+        }
+    }
+
+    fn read_small(&self, rel: &str, what: &str) -> Result<Option<Vec<u8>>, ImageError> {
+        let Some((loc, len)) = self.location(rel) else {
+            return Ok(None);
+        };
+        if len > MAX_JSON_BYTES {
+            return Err(ImageError::TooLarge {
+                what: what.to_owned(),
+                limit: MAX_JSON_BYTES,
+            });
+        }
+        Ok(Some(read_capped(loc.open()?, MAX_JSON_BYTES, what)?))
+    }
+}
+
+fn blob_rel(d: &Digest) -> String {
+    format!("blobs/{}/{}", d.algorithm().as_str(), d.hex())
+}
+
+fn read_blob(
+    layout: &Layout<'_>,
+    desc: &Descriptor,
+    what: &str,
+) -> Result<(Digest, Vec<u8>), ImageError> {
     let digest = Digest::parse(&desc.digest).map_err(|e| ImageError::Invalid {
         what: what.to_owned(),
         reason: e.to_string(),
@@ -469,15 +548,12 @@ fn read_blob(root: &Path, desc: &Descriptor, what: &str) -> Result<(Digest, Vec<
             limit: MAX_JSON_BYTES,
         });
     }
-    let p = blob_path(root, &digest);
-    let f = fs_err::File::open(&p).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ImageError::Invalid {
+    let bytes = layout
+        .read_small(&blob_rel(&digest), &what)?
+        .ok_or_else(|| ImageError::Invalid {
             what: what.clone(),
-            reason: format!("blob missing from the layout ({})", p.display()),
-        },
-        _ => ImageError::Io(e),
-    })?;
-    let bytes = read_capped(f, MAX_JSON_BYTES, &what)?;
+            reason: format!("blob missing from the layout ({})", layout.display()),
+        })?;
     check_digest(&bytes, &digest, &what)?;
     if let Some(size) = desc.size
         && size != bytes.len() as u64
@@ -510,13 +586,46 @@ fn open_oci_layout(
             reason: "no oci-layout file (not an OCI image layout)".into(),
         });
     }
-    let index_path = root.join("index.json");
-    let what_index = index_path.display().to_string();
-    let bytes = read_capped(
-        fs_err::File::open(&index_path)?,
-        MAX_JSON_BYTES,
-        &what_index,
-    )?;
+    open_layout(reference, &Layout::Dir(root), tag)
+}
+
+fn open_oci_archive(
+    reference: &ImageRef,
+    path: &Path,
+    tag: Option<&str>,
+) -> Result<Image, ImageError> {
+    if !path.exists() {
+        return Err(ImageError::NotFound(path.to_owned()));
+    }
+    let entries = index_tar(path)?;
+    if !entries.contains_key("index.json") {
+        return Err(ImageError::NotAnImage {
+            path: path.to_owned(),
+            reason: "no index.json inside (is this an OCI archive?)".into(),
+        });
+    }
+    open_layout(
+        reference,
+        &Layout::Tar {
+            file: path,
+            entries,
+        },
+        tag,
+    )
+}
+
+fn open_layout(
+    reference: &ImageRef,
+    layout: &Layout<'_>,
+    tag: Option<&str>,
+) -> Result<Image, ImageError> {
+    let what_index = format!("{}: index.json", layout.display());
+    let bytes = layout
+        .read_small("index.json", &what_index)?
+        .ok_or_else(|| ImageError::NotAnImage {
+            path: PathBuf::from(layout.display()),
+            reason: "no index.json".into(),
+        })?;
     let index: Manifest = parse_json(&bytes, &what_index)?;
     let top = index.manifests.unwrap_or_default();
 
@@ -538,7 +647,7 @@ fn open_oci_layout(
             .as_deref()
             .is_some_and(|m| INDEX_TYPES.contains(&m));
         if is_index {
-            let (_, b) = read_blob(root, &d, "index")?;
+            let (_, b) = read_blob(layout, &d, "index")?;
             let nested: Manifest = parse_json(&b, &format!("index {}", d.digest))?;
             for n in nested.manifests.unwrap_or_default() {
                 let nm = name.clone().or_else(|| ref_name(&n).map(str::to_owned));
@@ -553,7 +662,7 @@ fn open_oci_layout(
         candidates.retain(|(n, _)| n.as_deref() == Some(t));
         if candidates.is_empty() {
             return Err(ImageError::NoMatch {
-                what: root.display().to_string(),
+                what: layout.display(),
                 reason: format!("no manifest is tagged {t:?}"),
             });
         }
@@ -581,7 +690,7 @@ fn open_oci_layout(
     let (name, desc) = match candidates.len() {
         0 => {
             return Err(ImageError::NoMatch {
-                what: root.display().to_string(),
+                what: layout.display(),
                 reason: "index.json lists no image manifest".into(),
             });
         }
@@ -589,7 +698,7 @@ fn open_oci_layout(
         _ => {
             let tags: Vec<_> = candidates.iter().filter_map(|(n, _)| n.clone()).collect();
             return Err(ImageError::NoMatch {
-                what: root.display().to_string(),
+                what: layout.display(),
                 reason: format!(
                     "{} manifests; choose one with oci:PATH:TAG (tags: {})",
                     candidates.len(),
@@ -598,7 +707,7 @@ fn open_oci_layout(
             });
         }
     };
-    let (manifest_digest, mbytes) = read_blob(root, &desc, "manifest")?;
+    let (manifest_digest, mbytes) = read_blob(layout, &desc, "manifest")?;
     let what_manifest = format!("manifest {manifest_digest}");
     let manifest: Manifest = parse_json(&mbytes, &what_manifest)?;
     if manifest.media_type.as_deref().is_some_and(|m| {
@@ -616,7 +725,7 @@ fn open_oci_layout(
             what: what_manifest.clone(),
             reason: "no config descriptor".into(),
         })?;
-    let (config_digest, cbytes) = read_blob(root, config_desc, "config")?;
+    let (config_digest, cbytes) = read_blob(layout, config_desc, "config")?;
     let what_config = format!("config {config_digest}");
     let config: ImageConfig = parse_json(&cbytes, &what_config)?;
     let diff_ids = diff_ids(&config, &what_config)?;
@@ -638,14 +747,13 @@ fn open_oci_layout(
             what: what_manifest.clone(),
             reason: e.to_string(),
         })?;
-        let p = blob_path(root, &digest);
-        if !p.is_file() {
+        let Some((location, _)) = layout.location(&blob_rel(&digest)) else {
             return Err(ImageError::Invalid {
                 what: format!("layer {digest}"),
-                reason: format!("blob missing from the layout ({})", p.display()),
+                reason: format!("blob missing from the layout ({})", layout.display()),
             });
-        }
-        locations.push(BlobLocation::File(p));
+        };
+        locations.push(location);
         layers.push(LayerInfo {
             digest: Some(digest),
             diff_id,

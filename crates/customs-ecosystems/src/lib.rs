@@ -22,6 +22,9 @@ pub const REGISTERED: &[&str] = &[
     "npm",
     "cargo",
     "pypi",
+    "maven",
+    "golang",
+    "gem",
 ];
 
 /// Every analyzer, in a fixed order.
@@ -56,6 +59,9 @@ pub fn schemes() -> Schemes {
     s.register(Arc::new(customs_npm::NpmScheme));
     s.register(Arc::new(customs_cargo::SemverScheme));
     s.register(Arc::new(customs_pypi::Pep440Scheme));
+    s.register(Arc::new(customs_maven::MavenScheme));
+    s.register(Arc::new(customs_golang::GoScheme));
+    s.register(Arc::new(customs_gem::GemScheme));
     s
 }
 

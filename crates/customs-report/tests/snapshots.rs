@@ -1,8 +1,8 @@
 //! Snapshot tests of the writers on a small, fixed report.
 
 use customs_model::{
-    Artifact, Digest, Finding, MatchDetail, Package, PackageOrigin, Purl, Report, ReportDb, ReportDiagnostic, ReportLayer,
-    ReportOs, Severity, Status,
+    Artifact, Digest, Finding, MatchDetail, Package, PackageOrigin, Purl, Report, ReportDb,
+    ReportDiagnostic, ReportLayer, ReportOs, Severity, Status,
 };
 use customs_report::{Filter, write_json, write_table};
 
@@ -19,31 +19,59 @@ fn report() -> Report {
         arch: Some("amd64".into()),
         source_name: Some(source.into()),
         source_version: Some(version.into()),
-        purl: Purl::new("deb", Some("debian"), name, Some(version), &[("arch", "amd64"), ("distro", "debian-7")]),
+        purl: Purl::new(
+            "deb",
+            Some("debian"),
+            name,
+            Some(version),
+            &[("arch", "amd64"), ("distro", "debian-7")],
+        ),
         layer_diff_id: Some(d(layer)),
         found_in: "var/lib/dpkg/status".into(),
         origin: PackageOrigin::Installed,
         licenses: vec![],
         files: vec![],
     };
-    let packages = vec![pkg("libc6", "2.13-38+deb7u8", "eglibc", 0), pkg("libssl1.0.0", "1.0.1e-2+deb7u4", "openssl", 1)];
-    let finding = |vuln: &str, p: &Package, fixed: Option<&str>, status: Status, severity: Severity| Finding {
-        vulnerability_id: vuln.into(),
-        package_id: p.id.clone(),
-        package: p.name.clone(),
-        installed_version: p.version.clone(),
-        fixed_version: fixed.map(Into::into),
-        status,
-        severity,
-        layer_diff_id: p.layer_diff_id.clone(),
-        data_source: "debian-dsa".into(),
-        advisory_ids: vec!["DSA-2896-1".into()],
-        notes: None,
-        detail: MatchDetail { record_id: "DSA-2896-1".into(), matched_by: p.source_or_name().into(), condition: "x < y (deb)".into() },
-    };
+    let packages = vec![
+        pkg("libc6", "2.13-38+deb7u8", "eglibc", 0),
+        pkg("libssl1.0.0", "1.0.1e-2+deb7u4", "openssl", 1),
+    ];
+    let finding =
+        |vuln: &str, p: &Package, fixed: Option<&str>, status: Status, severity: Severity| {
+            Finding {
+                vulnerability_id: vuln.into(),
+                package_id: p.id.clone(),
+                package: p.name.clone(),
+                installed_version: p.version.clone(),
+                fixed_version: fixed.map(Into::into),
+                status,
+                severity,
+                layer_diff_id: p.layer_diff_id.clone(),
+                data_source: "debian-dsa".into(),
+                advisory_ids: vec!["DSA-2896-1".into()],
+                notes: None,
+                detail: MatchDetail {
+                    record_id: "DSA-2896-1".into(),
+                    matched_by: p.source_or_name().into(),
+                    condition: "x < y (deb)".into(),
+                },
+            }
+        };
     let findings = vec![
-        finding("CVE-2014-0160", &packages[1], Some("1.0.1e-2+deb7u5"), Status::Fixed, Severity::High),
-        finding("CVE-2014-9999", &packages[0], None, Status::Affected, Severity::Low),
+        finding(
+            "CVE-2014-0160",
+            &packages[1],
+            Some("1.0.1e-2+deb7u5"),
+            Status::Fixed,
+            Severity::High,
+        ),
+        finding(
+            "CVE-2014-9999",
+            &packages[0],
+            None,
+            Status::Affected,
+            Severity::Low,
+        ),
     ];
     Report {
         schema_version: 1,
@@ -55,16 +83,40 @@ fn report() -> Report {
             repo_tags: vec!["wheezy:heartbleed".into()],
             architecture: "amd64".into(),
             os_type: "linux".into(),
-            os: Some(ReportOs { family: "debian".into(), id: "debian".into(), version: "7".into(), codename: Some("wheezy".into()), pretty_name: None }),
+            os: Some(ReportOs {
+                family: "debian".into(),
+                id: "debian".into(),
+                version: "7".into(),
+                codename: Some("wheezy".into()),
+                pretty_name: None,
+            }),
             layers: vec![
-                ReportLayer { diff_id: d(0), digest: None, created_by: Some("ADD wheezy rootfs".into()), size: Some(10240) },
-                ReportLayer { diff_id: d(1), digest: None, created_by: Some("RUN apt-get install -y openssl=1.0.1e-2+deb7u4".into()), size: Some(2048) },
+                ReportLayer {
+                    diff_id: d(0),
+                    digest: None,
+                    created_by: Some("ADD wheezy rootfs".into()),
+                    size: Some(10240),
+                },
+                ReportLayer {
+                    diff_id: d(1),
+                    digest: None,
+                    created_by: Some("RUN apt-get install -y openssl=1.0.1e-2+deb7u4".into()),
+                    size: Some(2048),
+                },
             ],
         },
         packages,
         findings,
-        diagnostics: vec![ReportDiagnostic { code: "malformed-package-db".into(), layer_diff_id: Some(d(0)), path: Some("var/lib/dpkg/status".into()), message: "line 9: paragraph has no Package field".into() }],
-        db: ReportDb { digest: Some(d(7)), built_at: Some("2026-11-29T05:43:04Z".into()) },
+        diagnostics: vec![ReportDiagnostic {
+            code: "malformed-package-db".into(),
+            layer_diff_id: Some(d(0)),
+            path: Some("var/lib/dpkg/status".into()),
+            message: "line 9: paragraph has no Package field".into(),
+        }],
+        db: ReportDb {
+            digest: Some(d(7)),
+            built_at: Some("2026-11-29T05:43:04Z".into()),
+        },
     }
 }
 
@@ -78,10 +130,18 @@ fn table() {
 #[test]
 fn table_with_filters() {
     let mut r = report();
-    Filter { severities: vec![Severity::High, Severity::Critical], ignore_unfixed: false }.apply(&mut r);
+    Filter {
+        severities: vec![Severity::High, Severity::Critical],
+        ignore_unfixed: false,
+    }
+    .apply(&mut r);
     assert_eq!(r.findings.len(), 1);
     let mut r2 = report();
-    Filter { severities: vec![], ignore_unfixed: true }.apply(&mut r2);
+    Filter {
+        severities: vec![],
+        ignore_unfixed: true,
+    }
+    .apply(&mut r2);
     assert_eq!(r2.findings.len(), 1);
     assert_eq!(r2.findings[0].vulnerability_id, "CVE-2014-0160");
 }

@@ -13,13 +13,21 @@ use anyhow::{Context, Result};
 use customs_testkit::{Compression, ImageBuilder, Layer, debian_rootfs};
 
 fn main() -> Result<()> {
-    let out = PathBuf::from(std::env::args().nth(1).context("usage: bench_images OUT_DIR")?);
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .context("usage: bench_images OUT_DIR")?,
+    );
     std::fs::create_dir_all(&out)?;
 
     let rootfs = debian_rootfs("bookworm")?;
     let trimmed = out.join("bookworm-rootfs");
     if !trimmed.exists() {
-        let st = std::process::Command::new("cp").arg("-a").arg(&rootfs).arg(&trimmed).status()?;
+        let st = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(&rootfs)
+            .arg(&trimmed)
+            .status()?;
         anyhow::ensure!(st.success(), "cp -a failed");
         let archives = trimmed.join("var/cache/apt/archives");
         for e in std::fs::read_dir(&archives)? {
@@ -32,7 +40,11 @@ fn main() -> Result<()> {
     let oci = out.join("bookworm-oci");
     if !oci.exists() {
         ImageBuilder::new()
-            .layer(Layer::from_dir(&trimmed).created_by("debootstrap --variant=minbase bookworm").compression(Compression::Gzip))
+            .layer(
+                Layer::from_dir(&trimmed)
+                    .created_by("debootstrap --variant=minbase bookworm")
+                    .compression(Compression::Gzip),
+            )
             .staging_dir(&out)
             .write_oci_layout(&oci, Some("bookworm"))?;
     }
@@ -54,7 +66,11 @@ fn main() -> Result<()> {
         };
         let status = std::fs::read(trimmed.join("var/lib/dpkg/status"))?;
         let os = std::fs::read(trimmed.join("usr/lib/os-release"))?;
-        let mut l1 = Layer::new().file("usr/lib/os-release", os, 0o644).file("var/lib/dpkg/status", status, 0o644);
+        let mut l1 = Layer::new().file("usr/lib/os-release", os, 0o644).file(
+            "var/lib/dpkg/status",
+            status,
+            0o644,
+        );
         let mut l2 = Layer::new();
         for i in 0..8 {
             l1 = l1.file(format!("data/a{i}.bin"), chunk(64 << 20), 0o644);

@@ -34,6 +34,7 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
     let inputs = sb.path("inputs");
     std::fs::create_dir_all(&inputs).unwrap();
     let built = ImageBuilder::new()
+        .env("SECRET_TOKEN", "hunter2")
         .layer(Layer::from_dir(&rootfs).created_by("debootstrap --variant=minbase bookworm"))
         .empty_layer("ENV LANG=C.UTF-8")
         .layer(
@@ -79,6 +80,17 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
     }
     let layers = report["artifact"]["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 2);
+    let env: Vec<_> = report["artifact"]["env_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(env.contains(&"SECRET_TOKEN"), "{env:?}");
+    assert!(
+        !report.to_string().contains("hunter2"),
+        "environment values are never reported"
+    );
     assert_eq!(
         layers[1]["created_by"].as_str(),
         Some("RUN echo hello > /etc/motd"),

@@ -36,6 +36,18 @@ pub struct Artifact {
     pub repo_tags: Vec<String>,
     pub architecture: String,
     pub os_type: String,
+    /// When the image was built (the config's `created`), as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The user the container runs as (`config.User`); empty means root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exposed_ports: Vec<String>,
+    /// Names of the environment variables set in the image. Values are never reported: they
+    /// often hold secrets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_names: Vec<String>,
     pub os: Option<ReportOs>,
     pub layers: Vec<ReportLayer>,
 }

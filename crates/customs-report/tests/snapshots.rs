@@ -83,6 +83,10 @@ fn report() -> Report {
             repo_tags: vec!["wheezy:heartbleed".into()],
             architecture: "amd64".into(),
             os_type: "linux".into(),
+            created: Some("2014-04-07T00:00:00Z".into()),
+            user: None,
+            exposed_ports: vec!["443/tcp".into()],
+            env_names: vec!["PATH".into()],
             os: Some(ReportOs {
                 family: "debian".into(),
                 id: "debian".into(),

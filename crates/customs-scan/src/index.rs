@@ -148,6 +148,35 @@ impl Inventory {
             repo_tags: image.repo_tags.clone(),
             architecture: image.config.architecture.clone(),
             os_type: image.config.os.clone(),
+            created: image.config.created.clone(),
+            user: image
+                .config
+                .config
+                .as_ref()
+                .and_then(|c| c.user.clone())
+                .filter(|u| !u.is_empty()),
+            exposed_ports: image
+                .config
+                .config
+                .as_ref()
+                .and_then(|c| c.exposed_ports.as_ref())
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default(),
+            env_names: image
+                .config
+                .config
+                .as_ref()
+                .and_then(|c| c.env.as_ref())
+                .map(|env| {
+                    env.iter()
+                        .map(|kv| {
+                            kv.split_once('=')
+                                .map_or(kv.as_str(), |(k, _)| k)
+                                .to_owned()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             os: self.distro.as_ref().map(|d| ReportOs {
                 family: d.family.clone(),
                 id: d.id.clone(),

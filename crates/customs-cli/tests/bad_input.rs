@@ -311,3 +311,30 @@ fn usage_errors_exit_64() {
     );
     assert_eq!(sb.run(&["scan", "registry:alpine"]).status.code(), Some(64));
 }
+
+/// A root filesystem whose package database is a symlink to the *host's* database: customs
+/// never follows it out of the tree, so the host's packages are not reported.
+#[test]
+fn rootfs_symlinks_never_reach_the_host() {
+    let sb = sandbox_with_db();
+    let root = sb.path("inputs/rootfs");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/var/lib/dpkg/status", root.join("var/lib/dpkg/status")).unwrap();
+    assert!(
+        std::path::Path::new("/var/lib/dpkg/status").exists(),
+        "test premise: the host has a dpkg database"
+    );
+    let r = sb.scan_json(&format!("dir:{}", root.display()));
+    assert!(
+        r["packages"].as_array().unwrap().is_empty(),
+        "host packages leaked: {}",
+        r["packages"]
+    );
+    assert_eq!(r["artifact"]["os"]["version"].as_str(), Some("12"));
+}

@@ -107,6 +107,16 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
         assert_eq!(r["findings"], report["findings"], "{other}");
     }
 
+    // The root filesystem itself (dir:), no layers: the same packages.
+    let dir = sb.scan_json(&format!("dir:{}", rootfs.display()));
+    assert_eq!(packages(&dir), truth);
+    assert_eq!(
+        dir["artifact"]["os"]["codename"].as_str(),
+        Some("bookworm"),
+        "etc/os-release is a link to ../usr/lib/os-release"
+    );
+    assert!(dir["packages"][0]["layer_diff_id"].is_null());
+
     // Byte-identical JSON for the same image and database.
     let a = sb.run(&["scan", "-q", "-f", "json", &oci]);
     let b = sb.run(&["scan", "-q", "-f", "json", &oci]);

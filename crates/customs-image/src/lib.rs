@@ -13,11 +13,13 @@
 mod error;
 mod hashing;
 mod reference;
+mod rootfs;
 mod sources;
 mod walk;
 
 pub use error::ImageError;
 pub use reference::ImageRef;
+pub use rootfs::walk_dir;
 pub use sources::{Image, ImageConfig, LayerInfo, open};
 pub use walk::{WalkLimits, walk_layer};
 

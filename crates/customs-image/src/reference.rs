@@ -10,6 +10,8 @@ pub enum ImageRef {
     DockerArchive(PathBuf),
     /// An OCI image layout directory, optionally with the tag to pick.
     OciLayout { path: PathBuf, tag: Option<String> },
+    /// A root filesystem on disk (no layers).
+    Dir(PathBuf),
     /// A tar archive of an OCI image layout, optionally with the tag to pick.
     OciArchive { path: PathBuf, tag: Option<String> },
 }
@@ -20,6 +22,7 @@ impl fmt::Display for ImageRef {
             ImageRef::DockerArchive(p) => write!(f, "docker-archive:{}", p.display()),
             ImageRef::OciLayout { path, tag: None } => write!(f, "oci:{}", path.display()),
             ImageRef::OciLayout { path, tag: Some(t) } => write!(f, "oci:{}:{t}", path.display()),
+            ImageRef::Dir(p) => write!(f, "dir:{}", p.display()),
             ImageRef::OciArchive { path, tag: None } => write!(f, "oci-archive:{}", path.display()),
             ImageRef::OciArchive { path, tag: Some(t) } => {
                 write!(f, "oci-archive:{}:{t}", path.display())
@@ -39,12 +42,15 @@ impl ImageRef {
             let (path, tag) = split_tag(rest);
             return Ok(ImageRef::OciLayout { path, tag });
         }
+        if let Some(rest) = input.strip_prefix("dir:") {
+            return Ok(ImageRef::Dir(PathBuf::from(rest)));
+        }
         if let Some(rest) = input.strip_prefix("oci-archive:") {
             let (path, tag) = split_tag(rest);
             return Ok(ImageRef::OciArchive { path, tag });
         }
         if let Some((scheme, _)) = input.split_once(':')
-            && matches!(scheme, "registry" | "docker" | "podman" | "dir" | "sbom")
+            && matches!(scheme, "registry" | "docker" | "podman" | "sbom")
         {
             return Err(ImageError::BadReference {
                 reference: input.to_owned(),
@@ -63,7 +69,9 @@ impl ImageRef {
             }
             return Err(ImageError::NotAnImage {
                 path: path.to_owned(),
-                reason: "a directory without an oci-layout file (root filesystems are not supported yet)".into(),
+                reason:
+                    "a directory without an oci-layout file (for a root filesystem, use dir:PATH)"
+                        .into(),
             });
         }
         if path.is_file() {

@@ -154,7 +154,39 @@ pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
         ImageRef::DockerArchive(path) => open_docker_archive(reference, path),
         ImageRef::OciLayout { path, tag } => open_oci_layout(reference, path, tag.as_deref()),
         ImageRef::OciArchive { path, tag } => open_oci_archive(reference, path, tag.as_deref()),
+        ImageRef::Dir(path) => open_dir(reference, path),
     }
+}
+
+/// A root filesystem: no manifest, no config, no layers. Its digest names the canonical path
+/// (a tree has no content digest short of hashing every file).
+fn open_dir(reference: &ImageRef, path: &Path) -> Result<Image, ImageError> {
+    let meta = std::fs::metadata(path).map_err(|_| ImageError::NotFound(path.to_owned()))?;
+    if !meta.is_dir() {
+        return Err(ImageError::NotAnImage {
+            path: path.to_owned(),
+            reason: "dir: needs a directory".into(),
+        });
+    }
+    let canonical = std::fs::canonicalize(path)?;
+    let host_arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    Ok(Image {
+        reference: reference.clone(),
+        repo_tags: Vec::new(),
+        manifest_digest: None,
+        config_digest: Digest::sha256_of(format!("dir:{}", canonical.display()).as_bytes()),
+        config: ImageConfig {
+            architecture: host_arch.into(),
+            os: "linux".into(),
+            ..ImageConfig::default()
+        },
+        layers: Vec::new(),
+        locations: Vec::new(),
+    })
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, ImageError> {

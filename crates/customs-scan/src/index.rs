@@ -103,7 +103,11 @@ pub fn index(
             });
         }
     });
-    let mut layers = Vec::with_capacity(n);
+    let mut layers = Vec::with_capacity(n.max(1));
+    if let ImageRef::Dir(root) = reference {
+        // A root filesystem is one unnamed "layer".
+        layers.push((None, customs_image::walk_dir(root, &dispatcher, &limits)?));
+    }
     for (i, r) in results.into_iter().enumerate() {
         let findings = r
             .into_inner()

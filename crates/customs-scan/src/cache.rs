@@ -127,7 +127,7 @@ impl LayerCache {
         };
         for e in rd.flatten() {
             if e.path().extension().is_some_and(|x| x == "json") {
-                freed += e.metadata().map(|m| m.len()).unwrap_or(0);
+                freed += e.metadata().map_or(0, |m| m.len());
                 std::fs::remove_file(e.path())?;
             }
         }

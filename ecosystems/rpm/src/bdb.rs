@@ -192,6 +192,56 @@ impl<'a> Bdb<'a> {
             }
         }
     }
+
+    /// Walks buckets `0..buckets` in order, each along its chain of hash pages.
+    fn walk(&self, buckets: u32, spares: &[u32], pages_in_file: u32, out: &mut RpmDb) {
+        let mut seen = vec![false; pages_in_file as usize + 1];
+        for bucket in 0..buckets {
+            let bits = (u32::BITS - bucket.leading_zeros()) as usize;
+            let Some(mut pgno) = spares.get(bits).and_then(|s| bucket.checked_add(*s)) else {
+                out.problem(0, format!("bucket {bucket} has no page"));
+                continue;
+            };
+            while pgno != 0 {
+                match seen.get_mut(pgno as usize) {
+                    Some(s) if !*s => *s = true,
+                    Some(_) => {
+                        out.problem(
+                            u64::from(pgno),
+                            format!("bucket {bucket} chain revisits page {pgno}"),
+                        );
+                        break;
+                    }
+                    None => {
+                        out.problem(
+                            u64::from(pgno),
+                            format!("bucket {bucket}: page {pgno} out of range"),
+                        );
+                        break;
+                    }
+                }
+                let page = match self.page(pgno) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        out.problem(u64::from(pgno), format!("bucket {bucket}: {e}"));
+                        break;
+                    }
+                };
+                if page[25] != P_HASH && page[25] != P_HASH_UNSORTED {
+                    out.problem(
+                        u64::from(pgno),
+                        format!(
+                            "bucket {bucket}: page {pgno} has type {}, not a hash page",
+                            page[25]
+                        ),
+                    );
+                    break;
+                }
+                self.hash_page(pgno, page, out);
+                pgno = self.u32_at(page, 16).unwrap_or(0);
+            }
+        }
+    }
 }
 
 /// Reads a Berkeley DB hash `Packages` database held in memory.
@@ -257,51 +307,6 @@ pub fn read_bdb(bytes: &[u8]) -> Result<RpmDb, RpmDbError> {
     } else {
         max_bucket + 1
     };
-    let mut seen = vec![false; pages_in_file as usize + 1];
-    for bucket in 0..buckets {
-        let bits = (u32::BITS - bucket.leading_zeros()) as usize;
-        let Some(mut pgno) = spares.get(bits).and_then(|s| bucket.checked_add(*s)) else {
-            out.problem(0, format!("bucket {bucket} has no page"));
-            continue;
-        };
-        while pgno != 0 {
-            match seen.get_mut(pgno as usize) {
-                Some(s) if !*s => *s = true,
-                Some(_) => {
-                    out.problem(
-                        u64::from(pgno),
-                        format!("bucket {bucket} chain revisits page {pgno}"),
-                    );
-                    break;
-                }
-                None => {
-                    out.problem(
-                        u64::from(pgno),
-                        format!("bucket {bucket}: page {pgno} out of range"),
-                    );
-                    break;
-                }
-            }
-            let page = match db.page(pgno) {
-                Ok(p) => p,
-                Err(e) => {
-                    out.problem(u64::from(pgno), format!("bucket {bucket}: {e}"));
-                    break;
-                }
-            };
-            if page[25] != P_HASH && page[25] != P_HASH_UNSORTED {
-                out.problem(
-                    u64::from(pgno),
-                    format!(
-                        "bucket {bucket}: page {pgno} has type {}, not a hash page",
-                        page[25]
-                    ),
-                );
-                break;
-            }
-            db.hash_page(pgno, page, &mut out);
-            pgno = db.u32_at(page, 16).unwrap_or(0);
-        }
-    }
+    db.walk(buckets, &spares, pages_in_file, &mut out);
     Ok(out)
 }

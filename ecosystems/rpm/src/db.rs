@@ -69,7 +69,7 @@ impl DbFormat {
 /// One record that could not be read; the other records still were.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordProblem {
-    /// The record's key: header number (BDB, SQLite `hnum`), package index (NDB), or the
+    /// The record's key: header number (BDB, `SQLite` `hnum`), package index (NDB), or the
     /// page number when the problem is with a page rather than a record.
     pub record: u64,
     pub message: String,

@@ -179,6 +179,54 @@ fn tag_type_ok(tag: i32, ty: u32) -> bool {
     }
 }
 
+/// librpm's `hdrblobVerifyRegion`: when the first entry is a region tag, its trailer must
+/// close the region. Returns the end of the region's data (`rdl`), if there is a region.
+fn verify_region(blob: &[u8], data: &[u8], dl: u32, il: usize) -> Result<Option<u32>, HeaderError> {
+    let (first_tag, first_ty, first_off, first_count) =
+        entry_at(blob, 0).ok_or(HeaderError::TooShort(blob.len()))?;
+    if !matches!(
+        first_tag,
+        TAG_HEADERSIGNATURES | TAG_HEADERIMMUTABLE | TAG_HEADERIMAGE
+    ) {
+        return Ok(None);
+    }
+    if first_ty != TYPE_BIN || first_count != 16 {
+        return Err(HeaderError::BadRegion(format!(
+            "region tag {first_tag} has type {first_ty} count {first_count}"
+        )));
+    }
+    let off = u32::try_from(first_off)
+        .ok()
+        .filter(|o| o.checked_add(16).is_some_and(|end| end <= dl))
+        .ok_or_else(|| {
+            HeaderError::BadRegion(format!("region trailer offset {first_off} out of range"))
+        })?;
+    let t = &data[off as usize..off as usize + 16];
+    #[allow(clippy::cast_possible_wrap)]
+    let (mut ttag, tty, toff, tcount) = (
+        be32(t, 0).unwrap_or(0) as i32,
+        be32(t, 4).unwrap_or(0),
+        be32(t, 8).unwrap_or(0) as i32,
+        be32(t, 12).unwrap_or(0),
+    );
+    if first_tag == TAG_HEADERSIGNATURES && ttag == TAG_HEADERIMAGE {
+        ttag = TAG_HEADERSIGNATURES;
+    }
+    if ttag != first_tag || tty != TYPE_BIN || tcount != 16 {
+        return Err(HeaderError::BadRegion(format!(
+            "region trailer tag {ttag} type {tty} count {tcount}"
+        )));
+    }
+    let neg = toff.checked_neg().and_then(|n| u32::try_from(n).ok());
+    let ril = neg.filter(|n| n % 16 == 0).map(|n| n / 16);
+    if ril.is_none_or(|r| r as usize > il) {
+        return Err(HeaderError::BadRegion(format!(
+            "region trailer offset {toff} does not fit {il} tags"
+        )));
+    }
+    Ok(Some(off + 16))
+}
+
 impl<'a> Header<'a> {
     /// Verifies a header blob (the whole of `blob`, which must be exactly the header).
     pub fn parse(blob: &'a [u8]) -> Result<Self, HeaderError> {
@@ -204,53 +252,8 @@ impl<'a> Header<'a> {
         let data = &blob[8 + il as usize * ENTRY_SIZE..];
         let il = il as usize;
 
-        // Region: the first entry may close a signed region with a trailer in the data.
-        let (first_tag, first_ty, first_off, first_count) =
-            entry_at(blob, 0).ok_or(HeaderError::TooShort(blob.len()))?;
-        let mut region: Option<u32> = None; // rdl: end of the region's data
-        if matches!(
-            first_tag,
-            TAG_HEADERSIGNATURES | TAG_HEADERIMMUTABLE | TAG_HEADERIMAGE
-        ) {
-            if first_ty != TYPE_BIN || first_count != 16 {
-                return Err(HeaderError::BadRegion(format!(
-                    "region tag {first_tag} has type {first_ty} count {first_count}"
-                )));
-            }
-            let off = u32::try_from(first_off)
-                .ok()
-                .filter(|o| o.checked_add(16).is_some_and(|end| end <= dl))
-                .ok_or_else(|| {
-                    HeaderError::BadRegion(format!(
-                        "region trailer offset {first_off} out of range"
-                    ))
-                })?;
-            let t = &data[off as usize..off as usize + 16];
-            #[allow(clippy::cast_possible_wrap)]
-            let (mut ttag, tty, toff, tcount) = (
-                be32(t, 0).unwrap_or(0) as i32,
-                be32(t, 4).unwrap_or(0),
-                be32(t, 8).unwrap_or(0) as i32,
-                be32(t, 12).unwrap_or(0),
-            );
-            if first_tag == TAG_HEADERSIGNATURES && ttag == TAG_HEADERIMAGE {
-                ttag = TAG_HEADERSIGNATURES;
-            }
-            if ttag != first_tag || tty != TYPE_BIN || tcount != 16 {
-                return Err(HeaderError::BadRegion(format!(
-                    "region trailer tag {ttag} type {tty} count {tcount}"
-                )));
-            }
-            let neg = toff.checked_neg().and_then(|n| u32::try_from(n).ok());
-            let ril = neg.filter(|n| n % 16 == 0).map(|n| n / 16);
-            if !ril.is_some_and(|r| r as usize <= il) {
-                return Err(HeaderError::BadRegion(format!(
-                    "region trailer offset {toff} does not fit {il} tags"
-                )));
-            }
-            region = Some(off + 16);
-        }
-
+        let (first_tag, ..) = entry_at(blob, 0).ok_or(HeaderError::TooShort(blob.len()))?;
+        let region = verify_region(blob, data, dl, il)?;
         let skip = usize::from(region.is_some());
         let typechk = matches!(first_tag, TAG_HEADERIMMUTABLE | TAG_HEADERIMAGE);
         let mut entries = Vec::with_capacity(il.min(4096));

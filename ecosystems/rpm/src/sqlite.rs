@@ -3,8 +3,8 @@
 //!
 //! The file comes from an untrusted image, so it is never opened from disk: the bytes are
 //! deserialized into a read-only in-memory database (nothing is written anywhere), with
-//! SQLite's defensive mode on, untrusted schemas (no functions from views or triggers),
-//! triggers and views disabled, and a cap on the size of any one value. SQLite reads
+//! `SQLite`'s defensive mode on, untrusted schemas (no functions from views or triggers),
+//! triggers and views disabled, and a cap on the size of any one value. `SQLite` reads
 //! corrupt files safely (it is fuzzed continuously); a corrupt page ends the read with an
 //! error after the packages read so far.
 
@@ -17,7 +17,7 @@ use crate::db::{DbFormat, RpmDb, RpmDbError};
 
 /// The largest database read (the analyzer refuses larger files before reading them).
 pub const MAX_SQLITE_BYTES: usize = 1024 * 1024 * 1024;
-/// The largest single value SQLite will hand back (header blobs are at most ~270 MB).
+/// The largest single value `SQLite` will hand back (header blobs are at most ~270 MB).
 const MAX_VALUE: i32 = 300 * 1024 * 1024;
 
 fn err(message: impl Into<String>) -> RpmDbError {

@@ -3,7 +3,7 @@
 //! zero extra, epochs, architectures, source rpms, vendors, licenses, modularity labels and
 //! file lists included.
 //!
-//! Debian's rpm 4.18 reads Berkeley DB (through its `bdb_ro` backend) and SQLite, but is
+//! Debian's rpm 4.18 reads Berkeley DB (through its `bdb_ro` backend) and `SQLite`, but is
 //! built without ndb. For ndb the reference is `tests/ndb_oracle.py`: an independent walk of
 //! the ndb container written in Python from rpm's `rpmpkg.c`, handing every blob to librpm
 //! (python3-rpm's `rpm.hdr`) to verify and format, so the header decoding is still rpm's.

@@ -73,6 +73,12 @@ pub fn matchers() -> Vec<Arc<dyn Matcher>> {
 /// Fixes up packages once the distro is known (purls carry the distro as a qualifier).
 pub fn finalize_packages(packages: &mut [Package], distro: Option<&Distro>) {
     for p in packages.iter_mut() {
+        if matches!(p.ecosystem.as_str(), "rpm" | "apk")
+            && let Some(d) = distro
+        {
+            let release = if d.version.is_empty() { d.codename.as_deref().unwrap_or("") } else { &d.version };
+            p.purl = p.purl.with_qualifier("distro", &format!("{}-{release}", d.id));
+        }
         if p.ecosystem == "deb" {
             let vendor = distro.map(|d| d.id.as_str());
             let qualifier = distro.map(|d| {

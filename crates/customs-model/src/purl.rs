@@ -43,6 +43,33 @@ impl Purl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The same purl with qualifier `key` set to `value` (replacing an existing one), the
+    /// qualifiers kept sorted by key as the spec asks.
+    #[must_use]
+    pub fn with_qualifier(&self, key: &str, value: &str) -> Purl {
+        let (base, query) = self.0.split_once('?').unwrap_or((&self.0, ""));
+        let key = key.to_ascii_lowercase();
+        let mut qs: Vec<(String, String)> = query
+            .split('&')
+            .filter(|q| !q.is_empty())
+            .filter_map(|q| q.split_once('='))
+            .filter(|(k, _)| *k != key)
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        if !value.is_empty() {
+            qs.push((key, encode(value)));
+        }
+        qs.sort();
+        let mut s = base.to_owned();
+        for (i, (k, v)) in qs.iter().enumerate() {
+            s.push(if i == 0 { '?' } else { '&' });
+            s.push_str(k);
+            s.push('=');
+            s.push_str(v);
+        }
+        Purl(s)
+    }
 }
 
 impl fmt::Display for Purl {
@@ -85,5 +112,11 @@ mod tests {
             p.as_str(),
             "pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb10u3?arch=amd64&distro=debian-10"
         );
+        let q = Purl::new("rpm", Some("redhat"), "curl", Some("7.61.1-22.el8"), &[("arch", "x86_64"), ("upstream", "curl")]);
+        assert_eq!(
+            q.with_qualifier("distro", "rhel-8.6").as_str(),
+            "pkg:rpm/redhat/curl@7.61.1-22.el8?arch=x86_64&distro=rhel-8.6&upstream=curl"
+        );
+        assert_eq!(q.with_qualifier("arch", "").as_str(), "pkg:rpm/redhat/curl@7.61.1-22.el8?upstream=curl");
     }
 }

@@ -56,6 +56,8 @@ impl Failure {
             E::NotFound(_) => Failure::new(NO_INPUT, e).hint("check the path; use docker-archive:PATH or oci:DIR[:TAG]"),
             E::BadReference { .. } => Failure::new(USAGE, e),
             E::Io(_) => Failure::new(IO, e),
+            E::Daemon { .. } => Failure::new(UNAVAILABLE, e).hint("start the Docker daemon or point DOCKER_HOST at its socket; or scan a `docker save` tarball"),
+            E::NotInDaemon { .. } => Failure::new(NO_INPUT, e).hint("check `docker images`; for a file, give its path (./NAME)"),
             E::NotAnImage { .. } => Failure::new(DATA, e).hint("customs reads `docker save` tarballs (docker-archive:PATH) and OCI layouts (oci:DIR[:TAG])"),
             E::DigestMismatch { .. } => Failure::new(DATA, e).hint("the image is corrupt or was tampered with; fetch it again"),
             _ => Failure::new(DATA, e),

@@ -338,3 +338,18 @@ fn rootfs_symlinks_never_reach_the_host() {
     );
     assert_eq!(r["artifact"]["os"]["version"].as_str(), Some("12"));
 }
+
+#[test]
+fn docker_socket_that_does_not_exist() {
+    let sb = sandbox_with_db();
+    let out = sb
+        .cmd()
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}", sb.path("no/such.sock").display()),
+        )
+        .args(["scan", "docker:debian:bookworm"])
+        .output()
+        .unwrap();
+    assert_clean_failure(&sb, &out, 69, "no/such.sock");
+}

@@ -166,9 +166,46 @@ fn docker_built_image_with_a_package_removed_in_a_later_layer() {
         .unwrap();
     let saved = inputs.join("saved.tar");
     docker.save("customs-test/bookworm:purged", &saved).unwrap();
+    // The same image straight from the daemon (docker: transport, streamed over its socket).
+    let streamed = sb
+        .cmd()
+        .env("DOCKER_HOST", docker.host())
+        .args([
+            "scan",
+            "-q",
+            "-f",
+            "json",
+            "docker:customs-test/bookworm:purged",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        streamed.status.success(),
+        "docker: scan failed: {}",
+        String::from_utf8_lossy(&streamed.stderr)
+    );
+    let missing = sb
+        .cmd()
+        .env("DOCKER_HOST", docker.host())
+        .args(["scan", "-q", "customs-test/bookworm:absent"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        missing.status.code(),
+        Some(66),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
     drop(docker);
 
     let report = sb.scan_json(&saved.display().to_string());
+    let streamed: serde_json::Value = serde_json::from_slice(&streamed.stdout).unwrap();
+    assert_eq!(
+        streamed["packages"], report["packages"],
+        "docker: and docker-archive: agree"
+    );
+    assert_eq!(streamed["findings"], report["findings"]);
+    assert_eq!(streamed["artifact"]["layers"], report["artifact"]["layers"]);
     let got: BTreeSet<(String, String)> = packages(&report).into_iter().collect();
     assert_eq!(
         got, truth,

@@ -36,6 +36,10 @@ pub enum ImageError {
         entry: String,
         reason: &'static str,
     },
+    #[error("Docker daemon at {socket}: {reason}")]
+    Daemon { socket: String, reason: String },
+    #[error("{name}: no such image in the Docker daemon")]
+    NotInDaemon { name: String },
     #[error("{what}: no image matches: {reason}")]
     NoMatch { what: String, reason: String },
 }
@@ -43,6 +47,12 @@ pub enum ImageError {
 impl ImageError {
     /// True when the input itself is bad (as opposed to an I/O failure of this machine).
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, ImageError::Io(_) | ImageError::NotFound(_))
+        !matches!(
+            self,
+            ImageError::Io(_)
+                | ImageError::NotFound(_)
+                | ImageError::Daemon { .. }
+                | ImageError::NotInDaemon { .. }
+        )
     }
 }

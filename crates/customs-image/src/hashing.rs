@@ -6,15 +6,20 @@ use sha2::{Digest as _, Sha256};
 /// A reader that hashes (sha256) and counts what passes through it.
 pub(crate) struct HashingReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     count: u64,
 }
 
 impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R) -> Self {
+        Self::maybe(inner, true)
+    }
+
+    /// A reader that hashes only when `enabled` (hashing costs as much as a fast inflate).
+    pub(crate) fn maybe(inner: R, enabled: bool) -> Self {
         HashingReader {
             inner,
-            hasher: Sha256::new(),
+            hasher: enabled.then(Sha256::new),
             count: 0,
         }
     }
@@ -28,17 +33,17 @@ impl<R: Read> HashingReader<R> {
                 break;
             }
         }
-        Ok((
-            Digest::from_sha256_output(&self.hasher.finalize()),
-            self.count,
-        ))
+        let hasher = self.hasher.take().unwrap_or_default();
+        Ok((Digest::from_sha256_output(&hasher.finalize()), self.count))
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
         self.count += n as u64;
         Ok(n)
     }

@@ -10,6 +10,7 @@
 //!   walks the tar stream, records whiteouts, and hands each interesting file to the
 //!   analyzers. Nothing is ever extracted to disk.
 
+mod docker;
 mod error;
 mod hashing;
 mod reference;
@@ -17,11 +18,12 @@ mod rootfs;
 mod sources;
 mod walk;
 
+pub use docker::{read_archive_stream, stream_docker};
 pub use error::ImageError;
 pub use reference::ImageRef;
 pub use rootfs::walk_dir;
 pub use sources::{Image, ImageConfig, LayerInfo, open};
-pub use walk::{WalkLimits, walk_layer};
+pub use walk::{WalkLimits, Walked, walk_layer, walk_layer_full};
 
 /// Caps applied to untrusted image metadata.
 pub const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;

@@ -10,6 +10,8 @@ pub enum ImageRef {
     DockerArchive(PathBuf),
     /// An OCI image layout directory, optionally with the tag to pick.
     OciLayout { path: PathBuf, tag: Option<String> },
+    /// An image in the local Docker daemon (`DOCKER_HOST`, default /var/run/docker.sock).
+    Docker(String),
     /// A root filesystem on disk (no layers).
     Dir(PathBuf),
     /// A tar archive of an OCI image layout, optionally with the tag to pick.
@@ -23,6 +25,7 @@ impl fmt::Display for ImageRef {
             ImageRef::OciLayout { path, tag: None } => write!(f, "oci:{}", path.display()),
             ImageRef::OciLayout { path, tag: Some(t) } => write!(f, "oci:{}:{t}", path.display()),
             ImageRef::Dir(p) => write!(f, "dir:{}", p.display()),
+            ImageRef::Docker(n) => write!(f, "docker:{n}"),
             ImageRef::OciArchive { path, tag: None } => write!(f, "oci-archive:{}", path.display()),
             ImageRef::OciArchive { path, tag: Some(t) } => {
                 write!(f, "oci-archive:{}:{t}", path.display())
@@ -42,6 +45,18 @@ impl ImageRef {
             let (path, tag) = split_tag(rest);
             return Ok(ImageRef::OciLayout { path, tag });
         }
+        if let Some(rest) = input
+            .strip_prefix("docker:")
+            .or_else(|| input.strip_prefix("podman:"))
+        {
+            if rest.is_empty() {
+                return Err(ImageError::BadReference {
+                    reference: input.to_owned(),
+                    reason: "no image name after docker:".into(),
+                });
+            }
+            return Ok(ImageRef::Docker(rest.to_owned()));
+        }
         if let Some(rest) = input.strip_prefix("dir:") {
             return Ok(ImageRef::Dir(PathBuf::from(rest)));
         }
@@ -50,7 +65,7 @@ impl ImageRef {
             return Ok(ImageRef::OciArchive { path, tag });
         }
         if let Some((scheme, _)) = input.split_once(':')
-            && matches!(scheme, "registry" | "docker" | "podman" | "sbom")
+            && matches!(scheme, "registry" | "sbom")
         {
             return Err(ImageError::BadReference {
                 reference: input.to_owned(),
@@ -77,8 +92,27 @@ impl ImageRef {
         if path.is_file() {
             return Ok(ImageRef::DockerArchive(path.to_owned()));
         }
+        // Not a path: an image reference such as `debian:bookworm` is looked up in the Docker
+        // daemon (registries come with the registry transport).
+        if looks_like_image_name(input) {
+            return Ok(ImageRef::Docker(input.to_owned()));
+        }
         Err(ImageError::NotFound(path.to_owned()))
     }
+}
+
+/// `name[:tag][@digest]` without path-like prefixes.
+fn looks_like_image_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(['.', '/', '~'])
+        && !s.contains("//")
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || b"._-/:@".contains(&b)
+                || b.is_ascii_uppercase()
+        })
+        && (s.contains(':') || !s.contains('.'))
 }
 
 /// `PATH:TAG`: the tag is after the last ':' unless the whole string is an existing path.
@@ -113,6 +147,18 @@ mod tests {
             ImageRef::parse("/definitely/missing"),
             Err(ImageError::NotFound(_))
         ));
+        assert!(matches!(
+            ImageRef::parse("./missing.tar"),
+            Err(ImageError::NotFound(_))
+        ));
+        assert_eq!(
+            ImageRef::parse("debian:bookworm").unwrap(),
+            ImageRef::Docker("debian:bookworm".into())
+        );
+        assert_eq!(
+            ImageRef::parse("docker:alpine").unwrap(),
+            ImageRef::Docker("alpine".into())
+        );
         assert!(matches!(
             ImageRef::parse("registry:alpine"),
             Err(ImageError::BadReference { .. })

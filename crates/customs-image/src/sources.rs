@@ -117,9 +117,33 @@ pub struct Image {
 }
 
 impl Image {
+    /// An image whose layers were read as a stream (no random access afterwards).
+    pub(crate) fn streamed(
+        reference: ImageRef,
+        repo_tags: Vec<String>,
+        config_digest: Digest,
+        config: ImageConfig,
+        layers: Vec<LayerInfo>,
+    ) -> Self {
+        Image {
+            reference,
+            repo_tags,
+            manifest_digest: None,
+            config_digest,
+            config,
+            layers,
+            locations: Vec::new(),
+        }
+    }
+
     /// Opens layer `index` as a raw (possibly compressed) byte stream.
     pub fn open_layer(&self, index: usize) -> Result<Box<dyn Read + Send>, ImageError> {
-        let location = &self.locations[index];
+        let Some(location) = self.locations.get(index) else {
+            return Err(ImageError::Invalid {
+                what: self.layer_label(index),
+                reason: "this image was streamed; its layers cannot be reopened".into(),
+            });
+        };
         if let Some(expected) = self.layers[index].size {
             let actual = location.len()?;
             if actual != expected {
@@ -155,6 +179,11 @@ pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
         ImageRef::OciLayout { path, tag } => open_oci_layout(reference, path, tag.as_deref()),
         ImageRef::OciArchive { path, tag } => open_oci_archive(reference, path, tag.as_deref()),
         ImageRef::Dir(path) => open_dir(reference, path),
+        ImageRef::Docker(name) => Err(ImageError::Invalid {
+            what: format!("docker:{name}"),
+            reason: "images from the Docker daemon are streamed: use customs_image::stream_docker"
+                .into(),
+        }),
     }
 }
 
@@ -189,14 +218,17 @@ fn open_dir(reference: &ImageRef, path: &Path) -> Result<Image, ImageError> {
     })
 }
 
-fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, ImageError> {
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, ImageError> {
     serde_json::from_slice(bytes).map_err(|source| ImageError::Json {
         what: what.to_owned(),
         source,
     })
 }
 
-fn check_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), ImageError> {
+pub(crate) fn check_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), ImageError> {
     let actual = match expected.algorithm() {
         customs_model::DigestAlgorithm::Sha256 => Digest::sha256_of(bytes),
         customs_model::DigestAlgorithm::Sha512 => {
@@ -214,7 +246,7 @@ fn check_digest(bytes: &[u8], expected: &Digest, what: &str) -> Result<(), Image
     Ok(())
 }
 
-fn diff_ids(config: &ImageConfig, what: &str) -> Result<Vec<Digest>, ImageError> {
+pub(crate) fn diff_ids(config: &ImageConfig, what: &str) -> Result<Vec<Digest>, ImageError> {
     config
         .rootfs
         .diff_ids
@@ -229,7 +261,7 @@ fn diff_ids(config: &ImageConfig, what: &str) -> Result<Vec<Digest>, ImageError>
 }
 
 /// Pairs non-empty history entries with layers, in order.
-fn created_by(config: &ImageConfig, n_layers: usize) -> Vec<Option<String>> {
+pub(crate) fn created_by(config: &ImageConfig, n_layers: usize) -> Vec<Option<String>> {
     let mut out: Vec<Option<String>> = config
         .history
         .iter()
@@ -329,17 +361,17 @@ fn index_tar(path: &Path) -> Result<HashMap<String, ArchiveEntry>, ImageError> {
 }
 
 #[derive(Debug, Deserialize)]
-struct DockerManifestEntry {
+pub(crate) struct DockerManifestEntry {
     #[serde(rename = "Config")]
-    config: String,
+    pub(crate) config: String,
     #[serde(rename = "RepoTags", default)]
-    repo_tags: Option<Vec<String>>,
+    pub(crate) repo_tags: Option<Vec<String>>,
     #[serde(rename = "Layers", default)]
-    layers: Vec<String>,
+    pub(crate) layers: Vec<String>,
 }
 
 /// `blobs/sha256/HEX` → that digest.
-fn digest_from_blob_path(p: &str) -> Option<Digest> {
+pub(crate) fn digest_from_blob_path(p: &str) -> Option<Digest> {
     let rest = p.strip_prefix("blobs/")?;
     let (alg, hex) = rest.split_once('/')?;
     Digest::parse(&format!("{alg}:{hex}")).ok()

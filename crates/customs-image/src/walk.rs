@@ -73,7 +73,7 @@ impl<R: Read> Read for Capped<R> {
 /// `label` names the layer in errors. The blob's digest (and, when given, the uncompressed
 /// `diff_id`) is verified: a mismatch is an error even if the tar read fine.
 pub fn walk_layer(
-    reader: Box<dyn Read + Send>,
+    reader: impl Read,
     label: &str,
     expect_blob: Option<&Digest>,
     expect_diff_id: Option<&Digest>,
@@ -81,6 +81,43 @@ pub fn walk_layer(
     dispatcher: &Dispatcher,
     limits: &WalkLimits,
 ) -> Result<LayerFindings, ImageError> {
+    walk_layer_full(
+        reader,
+        label,
+        expect_blob,
+        expect_diff_id,
+        false,
+        media_type,
+        dispatcher,
+        limits,
+    )
+    .map(|w| w.findings)
+}
+
+/// A walked layer with the digests computed on the way.
+#[derive(Debug, Clone)]
+pub struct Walked {
+    pub findings: LayerFindings,
+    /// The sha256 of the stored bytes.
+    pub blob_digest: Digest,
+    /// The sha256 of the uncompressed tar, when it was computed.
+    pub diff_id: Option<Digest>,
+}
+
+/// [`walk_layer`], also returning the digests; `compute_diff_id` hashes the uncompressed
+/// stream even when nothing is expected of it (streamed archives learn a layer's identity
+/// only from its content).
+#[allow(clippy::too_many_arguments)]
+pub fn walk_layer_full(
+    reader: impl Read,
+    label: &str,
+    expect_blob: Option<&Digest>,
+    expect_diff_id: Option<&Digest>,
+    compute_diff_id: bool,
+    media_type: Option<&str>,
+    dispatcher: &Dispatcher,
+    limits: &WalkLimits,
+) -> Result<Walked, ImageError> {
     let mut raw = HashingReader::new(reader);
     let mut findings = LayerFindings::default();
     let corrupt = |reason: String| ImageError::CorruptLayer {
@@ -105,8 +142,9 @@ pub fn walk_layer(
             limit: limits.max_uncompressed,
         };
         // Hash the uncompressed stream only when asked and when it differs from the blob.
-        let want_plain_hash = expect_diff_id.is_some() && compression != Compression::None;
-        let mut plain = HashingReader::new(capped);
+        let want_plain_hash =
+            (expect_diff_id.is_some() || compute_diff_id) && compression != Compression::None;
+        let mut plain = HashingReader::maybe(capped, want_plain_hash);
         {
             let mut archive = tar::Archive::new(BufReader::with_capacity(128 * 1024, &mut plain));
             walk_entries(&mut archive, label, dispatcher, limits, &mut findings)?;
@@ -129,27 +167,30 @@ pub fn walk_layer(
         });
     }
     let (compression, plain_digest) = walked?;
-    if let Some(expected) = expect_diff_id {
-        let actual = if compression == Compression::None {
-            Some(blob_digest)
-        } else {
-            plain_digest
-        };
-        if let Some(actual) = actual
-            && actual != *expected
-        {
-            return Err(ImageError::DigestMismatch {
-                what: format!("layer {label} (uncompressed)"),
-                expected: expected.clone(),
-                actual,
-            });
-        }
+    let diff_id = if compression == Compression::None {
+        Some(blob_digest.clone())
+    } else {
+        plain_digest
+    };
+    if let Some(expected) = expect_diff_id
+        && let Some(actual) = &diff_id
+        && actual != expected
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {label} (uncompressed)"),
+            expected: expected.clone(),
+            actual: actual.clone(),
+        });
     }
     findings.whiteouts.sort();
     findings.whiteouts.dedup();
     findings.opaque_dirs.sort();
     findings.opaque_dirs.dedup();
-    Ok(findings)
+    Ok(Walked {
+        findings,
+        blob_digest,
+        diff_id,
+    })
 }
 
 fn walk_entries<R: Read>(

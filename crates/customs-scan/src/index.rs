@@ -41,10 +41,21 @@ pub fn index(
     options: &IndexOptions,
     progress: &dyn Progress,
 ) -> Result<Inventory, ScanError> {
-    let image = customs_image::open(reference)?;
     let dispatcher = Dispatcher::new(customs_ecosystems::analyzers())?;
-    let fingerprint = dispatcher.fingerprint();
     let limits = WalkLimits::default();
+    if let ImageRef::Docker(name) = reference {
+        // Streamed from the daemon: the layers were walked as they went by.
+        let (image, found) = customs_image::stream_docker(reference, name, &dispatcher, &limits)?;
+        let layers: Vec<_> = image
+            .layers
+            .iter()
+            .map(|l| Some(l.diff_id.clone()))
+            .zip(found)
+            .collect();
+        return Ok(finish(image, &layers));
+    }
+    let image = customs_image::open(reference)?;
+    let fingerprint = dispatcher.fingerprint();
     let n = image.layers.len();
     let results: Vec<Mutex<Option<Result<LayerFindings, customs_image::ImageError>>>> =
         (0..n).map(|_| Mutex::new(None)).collect();
@@ -115,6 +126,11 @@ pub fn index(
             .expect("every layer is walked")?;
         layers.push((Some(image.layers[i].diff_id.clone()), findings));
     }
+    Ok(finish(image, &layers))
+}
+
+/// Squashes walked layers into the inventory.
+fn finish(image: Image, layers: &[(Option<customs_model::Digest>, LayerFindings)]) -> Inventory {
     let refs: Vec<_> = layers.iter().map(|(d, f)| (d.clone(), f)).collect();
     let squashed = squash(&refs);
     let mut packages = squashed.packages;
@@ -129,12 +145,12 @@ pub fn index(
             message: d.message,
         })
         .collect();
-    Ok(Inventory {
+    Inventory {
         image,
         distro: squashed.distro,
         packages,
         diagnostics,
-    })
+    }
 }
 
 impl Inventory {

@@ -10,6 +10,7 @@ Examples:
   customs db update --feed debian-oval=./oval-definitions-bookworm.xml.bz2
   customs scan ./image.tar                            a `docker save` tarball
   customs scan oci:./layout:v1.2 --format json -o report.json
+  customs scan debian:bookworm                       an image in the local Docker daemon
   customs scan ./image.tar --severity high,critical --ignore-unfixed --exit-code 1
 
 Exit codes:
@@ -47,9 +48,17 @@ pub enum Command {
   customs scan ./debian.tar
   customs scan docker-archive:./debian.tar --format json --output report.json
   customs scan oci:./layout:latest --severity high,critical --exit-code 1
+  customs scan debian:bookworm
+  customs scan dir:/mnt/rootfs -f json
   customs scan ./image.tar --ignore-unfixed --exit-code 3
 
-IMAGE is docker-archive:PATH (docker save), oci:DIR[:TAG] (OCI image layout) or a bare path.")]
+IMAGE is one of
+  docker-archive:PATH     a `docker save` tarball (legacy or Docker 25+ layout)
+  oci:DIR[:TAG]           an OCI image layout directory
+  oci-archive:PATH[:TAG]  a tar of an OCI image layout
+  docker:NAME             an image in the local Docker daemon (DOCKER_HOST honoured), streamed
+  dir:PATH                a root filesystem (extracted tree or mounted disk)
+  a bare path (auto-detected) or a bare image name (looked up in the Docker daemon).")]
     Scan(ScanArgs),
     /// Manage the vulnerability database.
     Db {
@@ -85,7 +94,7 @@ pub struct DbPath {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The image: docker-archive:PATH, oci:DIR[:TAG], or a path.
+    /// The image: docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker:NAME, dir:PATH, or a path.
     pub image: String,
     #[command(flatten)]
     pub db: DbPath,

@@ -120,6 +120,35 @@ fn columns(rows: &[Vec<String>], indent: &str, colours: Option<&[&str]>) -> Stri
     out
 }
 
+fn write_findings(out: &mut dyn Write, findings: &[&Finding], colour_on: bool) -> io::Result<()> {
+    let mut rows = vec![
+        [
+            "SEVERITY",
+            "VULNERABILITY",
+            "PACKAGE",
+            "INSTALLED",
+            "FIXED",
+            "STATUS",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>(),
+    ];
+    let mut cols = vec![""];
+    for f in findings {
+        rows.push(vec![
+            f.severity.to_string(),
+            f.vulnerability_id.clone(),
+            f.package.clone(),
+            f.installed_version.clone(),
+            f.fixed_version.clone().unwrap_or_else(|| "-".into()),
+            f.status.to_string(),
+        ]);
+        cols.push(if colour_on { colour(f.severity) } else { "" });
+    }
+    out.write_all(columns(&rows, "  ", Some(&cols)).as_bytes())
+}
+
 /// Writes the human-readable table.
 pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io::Result<()> {
     let a = &report.artifact;
@@ -153,6 +182,9 @@ pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io:
         "FINDINGS".to_owned(),
         "CREATED BY".to_owned(),
     ]];
+    if a.layers.is_empty() {
+        rows.clear();
+    }
     for l in &a.layers {
         let count = by_layer.get(&Some(&l.diff_id)).map_or(0, Vec::len);
         rows.push(vec![
@@ -174,36 +206,16 @@ pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io:
             l.diff_id.short(),
             truncate(l.created_by.as_deref().unwrap_or(""), 90)
         )?;
-        let mut rows = vec![
-            vec![
-                "SEVERITY",
-                "VULNERABILITY",
-                "PACKAGE",
-                "INSTALLED",
-                "FIXED",
-                "STATUS",
-            ]
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>(),
-        ];
-        let mut cols = vec![""];
-        for f in findings {
-            rows.push(vec![
-                f.severity.to_string(),
-                f.vulnerability_id.clone(),
-                f.package.clone(),
-                f.installed_version.clone(),
-                f.fixed_version.clone().unwrap_or_else(|| "-".into()),
-                f.status.to_string(),
-            ]);
-            cols.push(if colour_on { colour(f.severity) } else { "" });
-        }
-        out.write_all(columns(&rows, "  ", Some(&cols)).as_bytes())?;
+        write_findings(out, findings, colour_on)?;
     }
     if let Some(findings) = by_layer.get(&None) {
         writeln!(out)?;
-        writeln!(out, "Not attributed to a layer: {}", findings.len())?;
+        if a.layers.is_empty() {
+            writeln!(out, "Findings")?;
+        } else {
+            writeln!(out, "Not attributed to a layer")?;
+        }
+        write_findings(out, findings, colour_on)?;
     }
 
     writeln!(out)?;

@@ -160,3 +160,21 @@ fn json() {
     let back: Report = serde_json::from_str(&text).unwrap();
     assert_eq!(back, report());
 }
+
+#[test]
+fn table_without_layers() {
+    // A root filesystem has no layers: findings are listed all the same.
+    let mut r = report();
+    r.artifact.layers.clear();
+    for f in &mut r.findings {
+        f.layer_diff_id = None;
+    }
+    let mut out = Vec::new();
+    write_table(&r, &mut out, false).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("CVE-2014-0160") && text.contains("CVE-2014-9999"),
+        "{text}"
+    );
+    assert!(!text.contains("LAYER"));
+}

@@ -1,0 +1,149 @@
+//! Ubuntu: distro detection from `etc/lsb-release`.
+//!
+//! Ubuntu writes the file on every release; before 12.04 it is the only release file:
+//!
+//! ```text
+//! DISTRIB_ID=Ubuntu
+//! DISTRIB_RELEASE=10.04
+//! DISTRIB_CODENAME=lucid
+//! DISTRIB_DESCRIPTION="Ubuntu 10.04 LTS"
+//! ```
+//!
+//! It is a fallback for os-release (priority 40 against 100, below the vendor files) and
+//! follows the conventions of `customs-os-release`: `id` is `DISTRIB_ID` lower-cased, the
+//! family is `ubuntu` or `debian` for those ids and the id itself otherwise (derivatives
+//! such as Linux Mint write their own id here, and their os-release, which wins, names the
+//! family through `ID_LIKE`), `version` is `DISTRIB_RELEASE` and `codename`
+//! `DISTRIB_CODENAME`.
+
+use customs_analyzer::{AnalyzeError, Analyzer, FileEntry, Interest, LayerFindings};
+use customs_model::Distro;
+
+/// The path this analyzer reads.
+pub const PATH: &str = "etc/lsb-release";
+/// The priority of the release it records (os-release ranks 100).
+pub const PRIORITY: u8 = 40;
+/// The largest file read; the real one is four lines.
+pub const MAX_SIZE: u64 = 8 * 1024;
+
+/// `KEY=VALUE` lines with optional single or double quotes; other lines are skipped.
+fn fields(content: &str) -> Vec<(&str, &str)> {
+    content
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.trim().split_once('=')?;
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(v);
+            Some((k.trim(), v.trim()))
+        })
+        .collect()
+}
+
+/// Reads `lsb-release` content into a [`Distro`]; `None` without a usable `DISTRIB_ID`.
+pub fn parse_lsb_release(content: &str, source_file: &str) -> Option<Distro> {
+    let f = fields(content);
+    let get = |k: &str| {
+        f.iter()
+            .rev()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_empty())
+    };
+    let id = get("DISTRIB_ID")?.to_ascii_lowercase();
+    if id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return None;
+    }
+    // `Ubuntu` and `Debian` are their own families; a derivative's id is its own family
+    // here (its os-release names the real one).
+    let family = id.clone();
+    let codename = get("DISTRIB_CODENAME")
+        .map(str::to_ascii_lowercase)
+        .filter(|c| c.bytes().all(|b| b.is_ascii_alphanumeric()));
+    Some(Distro {
+        id,
+        family,
+        version: get("DISTRIB_RELEASE").unwrap_or("").to_owned(),
+        codename,
+        pretty_name: get("DISTRIB_DESCRIPTION").map(str::to_owned),
+        source_file: source_file.to_owned(),
+    })
+}
+
+/// Reads `etc/lsb-release` (`lsb-release`). A unit struct: construct it as
+/// `LsbReleaseAnalyzer`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LsbReleaseAnalyzer;
+
+impl Analyzer for LsbReleaseAnalyzer {
+    fn id(&self) -> &'static str {
+        "lsb-release"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn interest(&self) -> Interest {
+        Interest {
+            paths: vec![PATH],
+            ..Interest::default()
+        }
+    }
+
+    fn analyze(
+        &self,
+        file: &mut FileEntry<'_>,
+        out: &mut LayerFindings,
+    ) -> Result<(), AnalyzeError> {
+        let path = file.path().to_owned();
+        let bytes = file.read_to_end_limited(MAX_SIZE)?;
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(d) = parse_lsb_release(&text, &path) {
+            out.set_release(&path, PRIORITY, d);
+        } else {
+            out.diagnose(
+                "malformed-release-file",
+                Some(&path),
+                "lsb-release has no usable DISTRIB_ID",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lucid_and_garbage() {
+        let d = parse_lsb_release(
+            "DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=10.04\nDISTRIB_CODENAME=lucid\nDISTRIB_DESCRIPTION=\"Ubuntu 10.04 LTS\"\n",
+            PATH,
+        )
+        .unwrap();
+        assert_eq!(
+            (d.id.as_str(), d.family.as_str(), d.version.as_str()),
+            ("ubuntu", "ubuntu", "10.04")
+        );
+        assert_eq!(d.codename.as_deref(), Some("lucid"));
+        assert_eq!(d.pretty_name.as_deref(), Some("Ubuntu 10.04 LTS"));
+        for bad in [
+            "",
+            "DISTRIB_RELEASE=1",
+            "DISTRIB_ID=",
+            "DISTRIB_ID=a b",
+            "\u{0}",
+        ] {
+            assert!(parse_lsb_release(bad, PATH).is_none(), "{bad:?}");
+        }
+    }
+}

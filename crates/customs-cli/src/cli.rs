@@ -58,6 +58,7 @@ IMAGE is one of
   oci-archive:PATH[:TAG]  a tar of an OCI image layout
   docker:NAME             an image in the local Docker daemon (DOCKER_HOST honoured), streamed
   dir:PATH                a root filesystem (extracted tree or mounted disk)
+  sbom:PATH               a CycloneDX (1.4-1.6) or SPDX 2.3 JSON SBOM
   a bare path (auto-detected) or a bare image name (looked up in the Docker daemon).")]
     Scan(ScanArgs),
     /// Manage the vulnerability database.
@@ -191,15 +192,6 @@ pub struct SatisfiesArgs {
     pub range: String,
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn clap_definition_is_valid() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
-    }
-}
-
 /// `$CUSTOMS_CACHE_DIR/db/customs.db`, else the platform cache directory.
 pub fn default_db_path() -> Option<PathBuf> {
     cache_dir().map(|d| d.join("db").join("customs.db"))
@@ -219,4 +211,13 @@ pub fn cache_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(d));
     }
     directories::ProjectDirs::from("", "", "customs").map(|p| p.cache_dir().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_valid() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -277,8 +277,8 @@ mod commands {
             .clean()
             .map_err(|e| Failure::io(format!("{}: {e}", cache.dir().display())))?;
         println!(
-            "removed {:.1} MiB of cached layer analyses from {}",
-            freed as f64 / 1_048_576.0,
+            "removed {} KiB of cached layer analyses from {}",
+            freed / 1024,
             cache.dir().display()
         );
         Ok(0)

@@ -126,7 +126,7 @@ fn not_an_image() {
     let f = sb.path("inputs/random.bin");
     std::fs::create_dir_all(f.parent().unwrap()).unwrap();
     let bytes: Vec<u8> = (0..100_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()[1])
         .collect();
     std::fs::write(&f, bytes).unwrap();
     let out = sb.run(&["scan", f.to_str().unwrap()]);

@@ -45,13 +45,13 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
         .build()
         .unwrap();
     let w = built
-        .write_oci_layout(&inputs.join("oci"), Some("bookworm"))
+        .write_oci_layout(inputs.join("oci"), Some("bookworm"))
         .unwrap();
     built
-        .write_docker_archive(&inputs.join("legacy.tar"), Some("bookworm:test"))
+        .write_docker_archive(inputs.join("legacy.tar"), Some("bookworm:test"))
         .unwrap();
     built
-        .write_docker_archive_v25(&inputs.join("v25.tar"), Some("bookworm:test"))
+        .write_docker_archive_v25(inputs.join("v25.tar"), Some("bookworm:test"))
         .unwrap();
 
     let oci = format!("oci:{}:bookworm", inputs.join("oci").display());
@@ -75,7 +75,7 @@ fn bookworm_packages_equal_dpkg_query_in_every_format() {
             "{}",
             p["name"]
         );
-        assert_eq!(p["source_name"].is_string(), true);
+        assert!(p["source_name"].is_string());
         assert!(p["purl"].as_str().unwrap().starts_with("pkg:deb/debian/"));
     }
     let layers = report["artifact"]["layers"].as_array().unwrap();
@@ -272,13 +272,13 @@ fn independent_oval(path: &Path) -> Vec<(String, String, String)> {
 }
 
 fn bzip2_cat(path: &Path) -> impl Read {
-    let child = std::process::Command::new("bzip2")
+    let out = std::process::Command::new("bzip2")
         .arg("-dc")
         .arg(path)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
+        .output()
         .expect("bzip2 installed");
-    child.stdout.unwrap()
+    assert!(out.status.success(), "bzip2 -dc {}", path.display());
+    std::io::Cursor::new(out.stdout)
 }
 
 /// The acceptance test for matching: a Debian 10 image whose dpkg status holds real buster
@@ -417,7 +417,7 @@ fn heartbleed_is_reported_in_the_layer_that_installed_openssl() {
                 .compression(Compression::Zstd)
                 .created_by("RUN apt-get install -y openssl=1.0.1e-2+deb7u4"),
         )
-        .write_docker_archive(&inputs.join("wheezy.tar"), Some("wheezy:heartbleed"))
+        .write_docker_archive(inputs.join("wheezy.tar"), Some("wheezy:heartbleed"))
         .unwrap();
     let report = sb.scan_json(&inputs.join("wheezy.tar").display().to_string());
     let hb: Vec<_> = report["findings"]

@@ -7,13 +7,14 @@
 //! documents are kept, and the manifest (which `docker save` writes last) is matched to the
 //! walked layers at the end. Nothing is written to disk. Each layer's identity is computed
 //! from its content (sha256 of the uncompressed tar) and checked against the config's
-//! diff_ids, and the config against its digest.
+//! `diff_ids`, and the config against its digest.
 //!
 //! The HTTP client is a minimal HTTP/1.1 GET over `UnixStream` (status line, headers,
 //! `Content-Length` or chunked bodies): it is all the Engine API needs here, and it avoids an
 //! async runtime in the scanner.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
@@ -51,7 +52,7 @@ fn encode_name(name: &str) -> String {
         if b.is_ascii_alphanumeric() || b"._-/:@".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -149,7 +150,7 @@ fn get(path: &str) -> Result<(u16, Body), ImageError> {
     })?;
     // Exports of large images take time between bytes when the daemon is busy: generous.
     stream
-        .set_read_timeout(Some(Duration::from_secs(300)))
+        .set_read_timeout(Some(Duration::from_mins(5)))
         .map_err(|e| daemon(e.to_string()))?;
     let mut w = &stream;
     write!(w, "GET {API}{path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: customs/{}\r\nConnection: close\r\n\r\n", env!("CARGO_PKG_VERSION"))
@@ -284,7 +285,11 @@ pub fn read_archive_stream(
         let is_layer_tar = path.ends_with("/layer.tar") || path == "layer.tar";
         if !is_blob && !is_layer_tar {
             if size <= MAX_JSON_BYTES
-                && (path.ends_with(".json") || path == "repositories" || path == "oci-layout")
+                && (std::path::Path::new(&path)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                    || path == "repositories"
+                    || path == "oci-layout")
             {
                 let mut buf = Vec::new();
                 (&mut entry).take(MAX_JSON_BYTES).read_to_end(&mut buf)?;

@@ -15,6 +15,7 @@ mod error;
 mod hashing;
 mod reference;
 mod rootfs;
+mod sbom;
 mod sources;
 mod walk;
 
@@ -22,6 +23,7 @@ pub use docker::{read_archive_stream, stream_docker};
 pub use error::ImageError;
 pub use reference::ImageRef;
 pub use rootfs::walk_dir;
+pub use sbom::{MAX_SBOM_BYTES, SbomInventory, parse_sbom, read_sbom};
 pub use sources::{Image, ImageConfig, LayerInfo, open};
 pub use walk::{WalkLimits, Walked, walk_layer, walk_layer_full};
 

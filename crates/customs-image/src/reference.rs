@@ -12,6 +12,8 @@ pub enum ImageRef {
     OciLayout { path: PathBuf, tag: Option<String> },
     /// An image in the local Docker daemon (`DOCKER_HOST`, default /var/run/docker.sock).
     Docker(String),
+    /// A `CycloneDX` or SPDX JSON SBOM.
+    Sbom(PathBuf),
     /// A root filesystem on disk (no layers).
     Dir(PathBuf),
     /// A tar archive of an OCI image layout, optionally with the tag to pick.
@@ -26,6 +28,7 @@ impl fmt::Display for ImageRef {
             ImageRef::OciLayout { path, tag: Some(t) } => write!(f, "oci:{}:{t}", path.display()),
             ImageRef::Dir(p) => write!(f, "dir:{}", p.display()),
             ImageRef::Docker(n) => write!(f, "docker:{n}"),
+            ImageRef::Sbom(p) => write!(f, "sbom:{}", p.display()),
             ImageRef::OciArchive { path, tag: None } => write!(f, "oci-archive:{}", path.display()),
             ImageRef::OciArchive { path, tag: Some(t) } => {
                 write!(f, "oci-archive:{}:{t}", path.display())
@@ -57,6 +60,9 @@ impl ImageRef {
             }
             return Ok(ImageRef::Docker(rest.to_owned()));
         }
+        if let Some(rest) = input.strip_prefix("sbom:") {
+            return Ok(ImageRef::Sbom(PathBuf::from(rest)));
+        }
         if let Some(rest) = input.strip_prefix("dir:") {
             return Ok(ImageRef::Dir(PathBuf::from(rest)));
         }
@@ -65,7 +71,7 @@ impl ImageRef {
             return Ok(ImageRef::OciArchive { path, tag });
         }
         if let Some((scheme, _)) = input.split_once(':')
-            && matches!(scheme, "registry" | "sbom")
+            && scheme == "registry"
         {
             return Err(ImageError::BadReference {
                 reference: input.to_owned(),

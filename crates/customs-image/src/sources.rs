@@ -179,6 +179,18 @@ pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
         ImageRef::OciLayout { path, tag } => open_oci_layout(reference, path, tag.as_deref()),
         ImageRef::OciArchive { path, tag } => open_oci_archive(reference, path, tag.as_deref()),
         ImageRef::Dir(path) => open_dir(reference, path),
+        ImageRef::Sbom(path) => {
+            let bytes_digest = Digest::sha256_of(
+                &fs_err::read(path).map_err(|_| ImageError::NotFound(path.clone()))?,
+            );
+            Ok(Image::streamed(
+                reference.clone(),
+                Vec::new(),
+                bytes_digest,
+                ImageConfig::default(),
+                Vec::new(),
+            ))
+        }
         ImageRef::Docker(name) => Err(ImageError::Invalid {
             what: format!("docker:{name}"),
             reason: "images from the Docker daemon are streamed: use customs_image::stream_docker"

@@ -72,6 +72,113 @@ impl Purl {
     }
 }
 
+/// A purl taken apart (and percent-decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurlParts {
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+    pub qualifiers: std::collections::BTreeMap<String, String>,
+}
+
+impl PurlParts {
+    pub fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+fn decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .ok_or_else(|| format!("bad percent-encoding in {s:?}"))?;
+            out.push(
+                u8::from_str_radix(hex, 16)
+                    .map_err(|_| format!("bad percent-encoding in {s:?}"))?,
+            );
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("purl part {s:?} is not UTF-8"))
+}
+
+impl Purl {
+    /// Parses a purl string (from an SBOM), validating its shape.
+    pub fn parse(s: &str) -> Result<(Purl, PurlParts), String> {
+        let shown = || s.chars().take(200).collect::<String>();
+        let rest = s
+            .strip_prefix("pkg:")
+            .ok_or_else(|| format!("not a purl (no pkg: scheme): {:?}", shown()))?;
+        let rest = rest.split('#').next().unwrap_or(rest);
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = path.trim_start_matches('/');
+        let (ty, path) = path
+            .split_once('/')
+            .ok_or_else(|| format!("purl has no name: {:?}", shown()))?;
+        if ty.is_empty()
+            || !ty
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".+-".contains(&b))
+        {
+            return Err(format!("purl has an invalid type: {:?}", shown()));
+        }
+        let (path, version) = match path.rsplit_once('@') {
+            Some((p, v)) => (p, Some(decode(v)?)),
+            None => (path, None),
+        };
+        let path = path.trim_end_matches('/');
+        let (namespace, name) = match path.rsplit_once('/') {
+            Some((ns, n)) => (
+                Some(
+                    ns.split('/')
+                        .map(decode)
+                        .collect::<Result<Vec<_>, _>>()?
+                        .join("/"),
+                ),
+                decode(n)?,
+            ),
+            None => (None, decode(path)?),
+        };
+        if name.is_empty() {
+            return Err(format!("purl has an empty name: {:?}", shown()));
+        }
+        let mut qualifiers = std::collections::BTreeMap::new();
+        for q in query.split('&').filter(|q| !q.is_empty()) {
+            let (k, v) = q
+                .split_once('=')
+                .ok_or_else(|| format!("bad purl qualifier {q:?}"))?;
+            qualifiers.insert(k.to_ascii_lowercase(), decode(v)?);
+        }
+        let ty = ty.to_ascii_lowercase();
+        let quals: Vec<(&str, &str)> = qualifiers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let purl = Purl::new(&ty, namespace.as_deref(), &name, version.as_deref(), &quals);
+        Ok((
+            purl,
+            PurlParts {
+                ty,
+                namespace,
+                name,
+                version,
+                qualifiers,
+            },
+        ))
+    }
+}
+
 impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -112,11 +219,49 @@ mod tests {
             p.as_str(),
             "pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb10u3?arch=amd64&distro=debian-10"
         );
-        let q = Purl::new("rpm", Some("redhat"), "curl", Some("7.61.1-22.el8"), &[("arch", "x86_64"), ("upstream", "curl")]);
+        let q = Purl::new(
+            "rpm",
+            Some("redhat"),
+            "curl",
+            Some("7.61.1-22.el8"),
+            &[("arch", "x86_64"), ("upstream", "curl")],
+        );
         assert_eq!(
             q.with_qualifier("distro", "rhel-8.6").as_str(),
             "pkg:rpm/redhat/curl@7.61.1-22.el8?arch=x86_64&distro=rhel-8.6&upstream=curl"
         );
-        assert_eq!(q.with_qualifier("arch", "").as_str(), "pkg:rpm/redhat/curl@7.61.1-22.el8?upstream=curl");
+        assert_eq!(
+            q.with_qualifier("arch", "").as_str(),
+            "pkg:rpm/redhat/curl@7.61.1-22.el8?upstream=curl"
+        );
+    }
+
+    #[test]
+    fn parse_round_trips() {
+        let (p, parts) = Purl::parse("pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb10u3?distro=debian-10&arch=amd64&upstream=openssl%401.1.1n").unwrap();
+        assert_eq!(parts.version.as_deref(), Some("1.1.1n-0+deb10u3"));
+        assert_eq!(parts.qualifier("upstream"), Some("openssl@1.1.1n"));
+        assert_eq!(parts.namespace.as_deref(), Some("debian"));
+        assert_eq!(
+            p.as_str(),
+            "pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb10u3?arch=amd64&distro=debian-10&upstream=openssl%401.1.1n"
+        );
+        let (_, g) =
+            Purl::parse("pkg:golang/github.com/wagoodman/go-partybus@v0.0.0-2023").unwrap();
+        assert_eq!(
+            (g.namespace.as_deref(), g.name.as_str()),
+            (Some("github.com/wagoodman"), "go-partybus")
+        );
+        for bad in [
+            "",
+            "deb/x@1",
+            "pkg:",
+            "pkg:deb",
+            "pkg:deb/",
+            "pkg:deb/x@1?arch",
+            "pkg:deb/x%zz@1",
+        ] {
+            assert!(Purl::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -43,6 +43,28 @@ pub fn index(
 ) -> Result<Inventory, ScanError> {
     let dispatcher = Dispatcher::new(customs_ecosystems::analyzers())?;
     let limits = WalkLimits::default();
+    if let ImageRef::Sbom(path) = reference {
+        let sbom = customs_image::read_sbom(path)?;
+        let image = customs_image::open(reference)?;
+        let mut packages = sbom.packages;
+        customs_ecosystems::finalize_packages(&mut packages, sbom.distro.as_ref());
+        let diagnostics = sbom
+            .problems
+            .into_iter()
+            .map(|message| ReportDiagnostic {
+                code: "sbom-entry-skipped".into(),
+                layer_diff_id: None,
+                path: Some(path.display().to_string()),
+                message,
+            })
+            .collect();
+        return Ok(Inventory {
+            image,
+            distro: sbom.distro,
+            packages,
+            diagnostics,
+        });
+    }
     if let ImageRef::Docker(name) = reference {
         // Streamed from the daemon: the layers were walked as they went by.
         let (image, found) = customs_image::stream_docker(reference, name, &dispatcher, &limits)?;

@@ -33,6 +33,9 @@ pub fn analyzers() -> Vec<Arc<dyn Analyzer>> {
         Arc::new(customs_os_release::OsReleaseAnalyzer),
         Arc::new(customs_dpkg::DpkgStatusAnalyzer),
         Arc::new(customs_debian::DebianVersionAnalyzer::new()),
+        Arc::new(customs_rpm::RpmDbAnalyzer),
+        Arc::new(customs_rpm::RpmManifestAnalyzer),
+        Arc::new(customs_rpm::ContentManifestAnalyzer),
     ]
 }
 
@@ -76,8 +79,14 @@ pub fn finalize_packages(packages: &mut [Package], distro: Option<&Distro>) {
         if matches!(p.ecosystem.as_str(), "rpm" | "apk")
             && let Some(d) = distro
         {
-            let release = if d.version.is_empty() { d.codename.as_deref().unwrap_or("") } else { &d.version };
-            p.purl = p.purl.with_qualifier("distro", &format!("{}-{release}", d.id));
+            let release = if d.version.is_empty() {
+                d.codename.as_deref().unwrap_or("")
+            } else {
+                &d.version
+            };
+            p.purl = p
+                .purl
+                .with_qualifier("distro", &format!("{}-{release}", d.id));
         }
         if p.ecosystem == "deb" {
             let vendor = distro.map(|d| d.id.as_str());

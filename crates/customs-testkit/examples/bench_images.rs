@@ -5,7 +5,7 @@
 //! * `big-oci/`: a ~1 GiB two-layer image (incompressible files plus a dpkg status), to
 //!   measure peak memory on large layers.
 //!
-//! Usage: cargo run --release -p customs-testkit --example bench_images -- OUT_DIR
+//! Usage: `cargo run --release -p customs-testkit --example bench_images -- OUT_DIR`
 
 use std::path::PathBuf;
 

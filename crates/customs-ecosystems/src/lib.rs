@@ -25,6 +25,10 @@ pub const REGISTERED: &[&str] = &[
     "maven",
     "golang",
     "gem",
+    "alpine",
+    "rhel",
+    "suse",
+    "ubuntu",
 ];
 
 /// Every analyzer, in a fixed order.
@@ -36,6 +40,12 @@ pub fn analyzers() -> Vec<Arc<dyn Analyzer>> {
         Arc::new(customs_rpm::RpmDbAnalyzer),
         Arc::new(customs_rpm::RpmManifestAnalyzer),
         Arc::new(customs_rpm::ContentManifestAnalyzer),
+        Arc::new(customs_dpkg::DpkgInfoAnalyzer::new()),
+        Arc::new(customs_apk::ApkInstalledAnalyzer::new()),
+        Arc::new(customs_alpine::AlpineReleaseAnalyzer),
+        Arc::new(customs_rhel::RedHatReleaseAnalyzer),
+        Arc::new(customs_suse::SuseReleaseAnalyzer),
+        Arc::new(customs_ubuntu::LsbReleaseAnalyzer),
     ]
 }
 

@@ -25,10 +25,8 @@ fn apk_truth(installed: &str) -> BTreeSet<(String, String)> {
 #[test]
 fn real_alpine_310_image() {
     let sb = Sandbox::new();
-    sb.update(&[(
-        "debian-dsa",
-        &shared("feeds/debian/tracker-json-sample/DSA.list-sample"),
-    )]);
+    // Every branch of the real secdb (a directory of v3.N/{main,community}.json).
+    sb.update(&[("alpine-secdb", &shared("feeds/alpine-secdb/json"))]);
     let inputs = sb.path("inputs");
     std::fs::create_dir_all(&inputs).unwrap();
     // The fixture is a gzip-compressed `docker save`: customs asks for it decompressed.
@@ -115,6 +113,22 @@ fn real_alpine_310_image() {
         !musl["files"].as_array().unwrap().is_empty(),
         "apk records the files each package owns"
     );
+    // Matched against the v3.10 secdb by origin: libssl1.1 (origin openssl) 1.1.1d-r2 is
+    // below openssl's 1.1.1g-r0 fix for CVE-2020-1967; musl 1.1.22-r3 below 1.1.22-r4.
+    let find = |vuln: &str, pkg: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["vulnerability_id"] == vuln && f["package"] == pkg)
+            .cloned()
+    };
+    let f = find("CVE-2020-1967", "libssl1.1").expect("CVE-2020-1967 in libssl1.1");
+    assert_eq!(f["fixed_version"], "1.1.1g-r0");
+    assert_eq!(f["data_source"], "alpine-secdb");
+    assert!(find("CVE-2020-28928", "musl").is_some());
+    // Fixed at or below the installed version: not reported (openssl 1.1.1d-r0 fixed CVE-2019-1547).
+    assert!(find("CVE-2019-1547", "libssl1.1").is_none());
 }
 
 #[test]

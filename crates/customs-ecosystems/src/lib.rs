@@ -55,6 +55,7 @@ pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
         Arc::new(customs_debian::DebianOvalParser::new()),
         Arc::new(customs_debian::DebianTrackerParser::new()),
         Arc::new(customs_debian::DebianDsaParser::new()),
+        Arc::new(customs_alpine::AlpineSecdbParser),
     ]
 }
 
@@ -80,7 +81,10 @@ pub fn schemes() -> Schemes {
 
 /// Every matcher.
 pub fn matchers() -> Vec<Arc<dyn Matcher>> {
-    vec![Arc::new(customs_debian::DebianMatcher)]
+    vec![
+        Arc::new(customs_debian::DebianMatcher),
+        Arc::new(customs_alpine::AlpineMatcher),
+    ]
 }
 
 /// Fixes up packages once the distro is known (purls carry the distro as a qualifier).

@@ -100,18 +100,25 @@ pub fn open_location(
         location: location.to_owned(),
         source,
     };
-    let mut files: Vec<PathBuf> = if path.is_dir() {
-        let mut v = Vec::new();
-        for e in fs_err::read_dir(&path).map_err(io_err)? {
-            let e = e.map_err(io_err)?;
-            if e.file_type().map_err(io_err)?.is_file() {
-                v.push(e.path());
+    let mut files: Vec<PathBuf> = Vec::new();
+    if path.is_dir() {
+        // Directories are read recursively (a mirror of secdb keeps `v3.19/main.json`), in a
+        // stable order, a few levels deep.
+        let mut stack = vec![(path, 0usize)];
+        while let Some((dir, depth)) = stack.pop() {
+            for e in fs_err::read_dir(&dir).map_err(io_err)? {
+                let e = e.map_err(io_err)?;
+                let ft = e.file_type().map_err(io_err)?;
+                if ft.is_file() {
+                    files.push(e.path());
+                } else if ft.is_dir() && depth < 4 {
+                    stack.push((e.path(), depth + 1));
+                }
             }
         }
-        v
     } else {
-        vec![path]
-    };
+        files.push(path);
+    }
     files.sort();
     files
         .into_iter()

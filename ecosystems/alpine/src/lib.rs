@@ -6,6 +6,12 @@
 //! content as written, `codename` is `edge` for `_alpha` snapshots. (Feeds key Alpine by
 //! `v3.18`; `customs_os_release::feed_release` derives that.)
 
+mod matcher;
+mod secdb;
+
+pub use matcher::AlpineMatcher;
+pub use secdb::AlpineSecdbParser;
+
 use customs_analyzer::{AnalyzeError, Analyzer, FileEntry, Interest, LayerFindings};
 use customs_model::Distro;
 

@@ -171,7 +171,7 @@ pub enum VersionCommand {
 
 #[derive(Debug, Args)]
 pub struct VersionArgs {
-    /// The version scheme: deb, rpm, apk, semver, npm, pep440 (see `customs version compare --help`).
+    /// The version scheme: deb, rpm, apk, semver, npm, pep440, maven, go, gem, composer, nuget.
     #[arg(long)]
     pub scheme: String,
     /// Read `A B` pairs from stdin, one per line, and print one answer per line.

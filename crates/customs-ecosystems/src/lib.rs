@@ -25,6 +25,8 @@ pub const REGISTERED: &[&str] = &[
     "maven",
     "golang",
     "gem",
+    "composer",
+    "nuget",
     "alpine",
     "rhel",
     "suse",
@@ -76,6 +78,8 @@ pub fn schemes() -> Schemes {
     s.register(Arc::new(customs_maven::MavenScheme));
     s.register(Arc::new(customs_golang::GoScheme));
     s.register(Arc::new(customs_gem::GemScheme));
+    s.register(Arc::new(customs_composer::ComposerScheme));
+    s.register(Arc::new(customs_nuget::NuGetScheme));
     s
 }
 

@@ -178,6 +178,7 @@ const CASES: &[Case] = &[
     case("Ubuntu 14.04 (no VERSION_CODENAME)", &[("etc/os-release", cc!("ubuntu/dist/14.04/etc/os-release"))], "ubuntu", "ubuntu", "14.04", "trusty"),
     case("Ubuntu 12.04 (no VERSION_CODENAME)", &[("etc/os-release", cc!("ubuntu/dist/12.04/etc/os-release"))], "ubuntu", "ubuntu", "12.04", "precise"),
     case("Ubuntu 10.04 (lsb-release only)", &[("etc/lsb-release", cc!("ubuntu/dist/10.04/etc/lsb-release"))], "ubuntu", "ubuntu", "10.04", "lucid"),
+    case("Ubuntu 10.04 (lsb-release beats debian_version squeeze/sid)", &[("etc/lsb-release", cc!("ubuntu/dist/10.04/etc/lsb-release")), ("etc/debian_version", "fixture:ubuntu-10.04/etc/debian_version")], "ubuntu", "ubuntu", "10.04", "lucid"),
     case("Ubuntu 20.04 (grype)", &[("etc/os-release", "grype:grype/distro/testdata/os/ubuntu/etc/os-release")], "ubuntu", "ubuntu", "20.04", "focal"),
     // RHEL and UBI
     case("RHEL 9 (os-release + redhat-release)", &[("etc/os-release", cc!("rhel/releasefiles/9/etc/os-release")), ("etc/redhat-release", cc!("rhel/releasefiles/9/etc/redhat-release"))], "rhel", "rhel", "9.0", ""),

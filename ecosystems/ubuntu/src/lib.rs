@@ -9,8 +9,10 @@
 //! DISTRIB_DESCRIPTION="Ubuntu 10.04 LTS"
 //! ```
 //!
-//! It is a fallback for os-release (priority 40 against 100, below the vendor files) and
-//! follows the conventions of `customs-os-release`: `id` is `DISTRIB_ID` lower-cased, the
+//! It is a fallback for os-release (priority 55 against 100). It must outrank
+//! `etc/debian_version` (50): Ubuntu ships that file too, holding the Debian release it
+//! branched from (`squeeze/sid` on 10.04), so an Ubuntu without os-release would otherwise be
+//! detected as Debian. Debian itself has no `etc/lsb-release`. The analyzer follows the conventions of `customs-os-release`: `id` is `DISTRIB_ID` lower-cased, the
 //! family is `ubuntu` or `debian` for those ids and the id itself otherwise (derivatives
 //! such as Linux Mint write their own id here, and their os-release, which wins, names the
 //! family through `ID_LIKE`), `version` is `DISTRIB_RELEASE` and `codename`
@@ -22,7 +24,7 @@ use customs_model::Distro;
 /// The path this analyzer reads.
 pub const PATH: &str = "etc/lsb-release";
 /// The priority of the release it records (os-release ranks 100).
-pub const PRIORITY: u8 = 40;
+pub const PRIORITY: u8 = 55;
 /// The largest file read; the real one is four lines.
 pub const MAX_SIZE: u64 = 8 * 1024;
 

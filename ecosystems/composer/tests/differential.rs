@@ -198,6 +198,64 @@ fn constraints_agree_with_composer() {
     harness::assert_agree("composer constraints", &bad);
 }
 
+/// Hand-picked edges: numbers past `PHP_INT_MAX` in bumped bounds (PHP floats), branches,
+/// aliases, merges of contiguous alternatives.
+#[test]
+fn edge_cases_agree_with_composer() {
+    let c = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    let constraints = vec![
+        c("1.0", "^99999999999999999999"),
+        c("99999999999999999999.0", "^99999999999999999999"),
+        c("1.0", "~1.99999999999999999999"),
+        c("1.99999999999999999999", "~1.99999999999999999999"),
+        c("9223372036854775807.5", "9223372036854775807.x"),
+        c("9223372036854775807.5", "^9223372036854775807"),
+        c("1.5", "1.0 - 1.9223372036854775807"),
+        c("1.9223372036854775807", "~1.9223372036854775806.1"),
+        c("2.5", ">=1 <2 || >=2 <3"),
+        c("2.5", ">=1 <3 || >=3 <2"),
+        c("3.5", ">=1 <2 || >=2 <3 || >=3 <4"),
+        c("1.5", ">=1 <=2 || >=2 <3"),
+        c("dev-main", "dev-main || ^1.0"),
+        c("dev-main", "!=dev-main"),
+        c("dev-main", "!=1.0"),
+        c("1.0", "!=dev-main"),
+        c("1.0.0-beta", "1.0.0@beta"),
+        c("1.0.0-beta", ">=1.0@beta"),
+        c("1.0.0-beta", "^1.0@stable"),
+        c("1.0", "1.0 as 2.0"),
+        c("1.0", "dev-master as 1.0"),
+        c("1.0", ">=1.0,<2.0"),
+        c("1.0", ">=1.0 , <2.0"),
+        c("1.0", ">=1.0 ,, <2.0"),
+        c("1.0", ">= 1.0 - 2.0"),
+        c("1.0", "1.0 -2.0"),
+        c("1.0", "1.0- 2.0"),
+        c("1.0", "~1.0 |"),
+        c("1.0", "| ~1.0"),
+        c("1.0", "1.0|||2.0"),
+    ];
+    let bad = harness::differential("composer edges", &oracle(true), &constraints, |v, r| {
+        word_bool(ComposerScheme.satisfies(v, r))
+    });
+    harness::assert_agree("composer edges", &bad);
+    let versions = vec![
+        c("1.99999999999999999999", "1.99999999999999999998"),
+        c("1.9223372036854775807", "1.9223372036854775808"),
+        c("dev-a.", "dev-.a"),
+        c("dev-master", "master"),
+        c("dev-master", "0.0.0-dev"),
+        c("1.0.0-STABLE", "1.0.0"),
+        c("1.0-pl1", "1.0-patch1"),
+        c("1.0.0.0-alpha", "1.0.0.0-a"),
+        c("20100102-beta", "2010.01.02"),
+        c("1.0.x-dev", "1.0.9999999.9999999-dev"),
+        c("1.0.0+a b", "1.0.0"),
+    ];
+    let bad = harness::differential("composer version edges", &oracle(false), &versions, ours);
+    harness::assert_agree("composer version edges", &bad);
+}
+
 /// Every JSON string under `key` (a string, or an object's values) in concatenated JSON text.
 fn json_strings(text: &str, key: &str, out: &mut Vec<String>) {
     fn walk(v: &serde_json::Value, key: &str, out: &mut Vec<String>) {

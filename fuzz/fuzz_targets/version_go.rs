@@ -1,0 +1,9 @@
+//! The `go` version scheme (`customs_golang::GoScheme`) on arbitrary input: see `common/version.rs`.
+#![no_main]
+
+#[path = "common/version.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| common::check(&customs_golang::GoScheme, data));

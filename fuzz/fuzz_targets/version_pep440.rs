@@ -1,0 +1,9 @@
+//! The `pep440` version scheme (`customs_pypi::Pep440Scheme`) on arbitrary input: see `common/version.rs`.
+#![no_main]
+
+#[path = "common/version.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| common::check(&customs_pypi::Pep440Scheme, data));

@@ -52,6 +52,18 @@ impl Analyzer for DpkgStatusAnalyzer {
                 format!("line {}: {}", p.line, p.message),
             );
         }
+        for e in entries.iter().filter(|e| e.is_installed()) {
+            if let Err(err) = crate::DebVersion::parse(&e.version) {
+                out.diagnose(
+                    "invalid-version",
+                    Some(&path),
+                    format!(
+                        "package {}: {err}; it is matched as indeterminate",
+                        e.package
+                    ),
+                );
+            }
+        }
         out.add_packages(
             &path,
             entries

@@ -22,6 +22,10 @@ pub struct FileFacts {
     /// `info/NAME.list`), keyed `ECOSYSTEM:NAME`; joined to the packages after squashing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub owned_files: BTreeMap<String, Vec<String>>,
+    /// Package repositories (content sets, CPEs) the image declares it was built from, e.g.
+    /// Red Hat's `root/buildinfo/content_manifests/*.json`; feeds scoped by repository use them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
     /// The entry is a symbolic link (or hard link) to this target rather than a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
@@ -74,6 +78,15 @@ impl LayerFindings {
             .or_default()
             .owned_files
             .insert(format!("{ecosystem}:{name}"), files);
+    }
+
+    /// Records package repositories declared by `path`.
+    pub fn add_repositories(&mut self, path: &str, repositories: impl IntoIterator<Item = String>) {
+        self.files
+            .entry(path.to_owned())
+            .or_default()
+            .repositories
+            .extend(repositories);
     }
 
     /// Marks `path` as seen (it shadows lower layers even if nothing was found in it).

@@ -12,6 +12,8 @@ use crate::{Diagnostic, FileFacts, LayerFindings, normalize_path};
 pub struct Squashed {
     pub packages: Vec<Package>,
     pub distro: Option<Distro>,
+    /// Repositories declared by surviving files (sorted, unique).
+    pub repositories: Vec<String>,
     pub diagnostics: Vec<(Option<Digest>, Diagnostic)>,
 }
 
@@ -121,9 +123,16 @@ pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
     });
     packages.dedup_by(|a, b| a.id == b.id);
 
+    let mut repositories: Vec<String> = state
+        .values()
+        .flat_map(|e| e.facts.repositories.iter().cloned())
+        .collect();
+    repositories.sort();
+    repositories.dedup();
     Squashed {
         packages,
         distro: detect_distro(&state),
+        repositories,
         diagnostics,
     }
 }

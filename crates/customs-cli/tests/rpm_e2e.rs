@@ -63,8 +63,17 @@ fn rpm_databases_in_images_match_rpm_qa() {
         assert!(!truth.is_empty(), "{fixture}: rpm read nothing");
         let dir = sb.path(&format!("inputs/{}", dbname.replace('.', "_")));
         let _ = std::fs::remove_dir_all(&dir);
+        let manifest = br#"{"metadata":{"icm_version":1,"image_layer_index":1},"content_sets":["rhel-8-for-x86_64-baseos-rpms","rhel-8-for-x86_64-appstream-rpms"],"image_contents":[]}"#;
         let w = ImageBuilder::new()
-            .layer(Layer::new().file("etc/os-release", os_release.as_bytes().to_vec(), 0o644))
+            .layer(
+                Layer::new()
+                    .file("etc/os-release", os_release.as_bytes().to_vec(), 0o644)
+                    .file(
+                        "root/buildinfo/content_manifests/base.json",
+                        manifest.to_vec(),
+                        0o644,
+                    ),
+            )
             .layer(
                 Layer::new()
                     .file(path_in_image, std::fs::read(&db).unwrap(), 0o644)
@@ -86,6 +95,14 @@ fn rpm_databases_in_images_match_rpm_qa() {
             })
             .collect();
         assert_eq!(got, truth, "{fixture}");
+        // Red Hat content manifests become the image's repositories.
+        assert_eq!(
+            report["artifact"]["repositories"],
+            serde_json::json!([
+                "rhel-8-for-x86_64-appstream-rpms",
+                "rhel-8-for-x86_64-baseos-rpms"
+            ])
+        );
         for p in report["packages"].as_array().unwrap() {
             assert_eq!(
                 p["layer_diff_id"].as_str(),

@@ -49,6 +49,9 @@ pub struct Artifact {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env_names: Vec<String>,
     pub os: Option<ReportOs>,
+    /// Package repositories the image declares (Red Hat content sets), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
     pub layers: Vec<ReportLayer>,
 }
 

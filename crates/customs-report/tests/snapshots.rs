@@ -87,6 +87,7 @@ fn report() -> Report {
             user: None,
             exposed_ports: vec!["443/tcp".into()],
             env_names: vec!["PATH".into()],
+            repositories: vec![],
             os: Some(ReportOs {
                 family: "debian".into(),
                 id: "debian".into(),

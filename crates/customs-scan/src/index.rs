@@ -31,6 +31,7 @@ pub struct IndexOptions {
 pub struct Inventory {
     pub image: Image,
     pub distro: Option<Distro>,
+    pub repositories: Vec<String>,
     pub packages: Vec<Package>,
     pub diagnostics: Vec<ReportDiagnostic>,
 }
@@ -61,6 +62,7 @@ pub fn index(
         return Ok(Inventory {
             image,
             distro: sbom.distro,
+            repositories: Vec::new(),
             packages,
             diagnostics,
         });
@@ -170,6 +172,7 @@ fn finish(image: Image, layers: &[(Option<customs_model::Digest>, LayerFindings)
     Inventory {
         image,
         distro: squashed.distro,
+        repositories: squashed.repositories,
         packages,
         diagnostics,
     }
@@ -226,6 +229,7 @@ impl Inventory {
                 codename: d.codename.clone(),
                 pretty_name: d.pretty_name.clone(),
             }),
+            repositories: self.repositories.clone(),
             layers: image
                 .layers
                 .iter()

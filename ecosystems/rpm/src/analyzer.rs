@@ -122,8 +122,7 @@ impl Analyzer for RpmManifestAnalyzer {
 }
 
 /// Reads Red Hat `root/buildinfo/content_manifests/*.json` and records the image's content
-/// sets (repositories) as an `info-content-sets` diagnostic, one set per line, until the
-/// findings have a better place for them.
+/// sets (repositories), which the report lists as the image's `repositories`.
 #[derive(Debug, Default)]
 pub struct ContentManifestAnalyzer;
 
@@ -133,7 +132,7 @@ impl Analyzer for ContentManifestAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2 // 2: content sets recorded as repositories, not diagnostics
     }
 
     fn interest(&self) -> Interest {
@@ -153,9 +152,7 @@ impl Analyzer for ContentManifestAnalyzer {
         let bytes = file.read_to_end_limited(MANIFEST_LIMIT)?;
         let sets = parse_content_manifest(&bytes);
         out.touch(&path);
-        if !sets.is_empty() {
-            out.diagnose("info-content-sets", Some(&path), sets.join("\n"));
-        }
+        out.add_repositories(&path, sets);
         Ok(())
     }
 }

@@ -128,11 +128,13 @@ fn content_manifest_records_content_sets() {
     let json = br#"{"metadata":{"icm_version":1,"image_layer_index":2},"content_sets":["rhel-8-for-x86_64-baseos-rpms","rhel-8-for-x86_64-appstream-rpms"],"image_contents":[]}"#;
     let path = "root/buildinfo/content_manifests/ubi8-container-8.5-226.json";
     let out = run(&ContentManifestAnalyzer, path, json);
-    assert_eq!(out.diagnostics.len(), 1);
-    assert_eq!(out.diagnostics[0].code, "info-content-sets");
+    assert!(out.diagnostics.is_empty());
     assert_eq!(
-        out.diagnostics[0].message,
-        "rhel-8-for-x86_64-baseos-rpms\nrhel-8-for-x86_64-appstream-rpms"
+        out.files[path].repositories,
+        vec![
+            "rhel-8-for-x86_64-baseos-rpms",
+            "rhel-8-for-x86_64-appstream-rpms"
+        ]
     );
 }
 

@@ -4,8 +4,9 @@
 #
 #   bench/scan.sh            # prepares images under bench/out (debootstrap: ~1 min once)
 #
-# Prints, per image: median seconds of `gzip -dc` over all layer blobs, of `customs scan`,
-# their ratio, and customs's peak RSS (from /usr/bin/time -v). Needs hyperfine, time,
+# Prints, per image: median seconds of `gzip -dc` over all layer blobs, of a full
+# `customs scan --no-cache`, their ratio, of a re-scan with every layer cached, and the full
+# scan's peak RSS (from /usr/bin/time -v). Needs hyperfine, time,
 # debootstrap (apt-get install hyperfine time debootstrap).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,15 +38,18 @@ median() { # hyperfine JSON → median seconds
   python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"
 }
 
-printf '%-14s %10s %10s %12s %8s %8s %12s\n' image compressed gzip-dc customs-scan ratio layers peak-RSS
+printf '%-14s %10s %10s %12s %8s %12s %8s %12s\n' image compressed gzip-dc customs-scan ratio cached-scan layers peak-RSS
 for img in bookworm-oci big-oci; do
   dir="$out/$img"
   mapfile -t blobs < <(layers_of "$dir")
   size=$(du -cb "${blobs[@]}" | tail -1 | cut -f1)
   hyperfine -N --warmup 1 --runs 5 --export-json "$out/gzip.json" "bash -c 'cat ${blobs[*]} | gzip -dc > /dev/null'" >/dev/null 2>&1 \
     || hyperfine --warmup 1 --runs 5 --export-json "$out/gzip.json" "cat ${blobs[*]} | gzip -dc > /dev/null" >/dev/null
-  hyperfine -N --warmup 1 --runs 5 --export-json "$out/scan.json" "$customs scan -q -f json -o /dev/null oci:$dir" >/dev/null
-  g=$(median "$out/gzip.json"); s=$(median "$out/scan.json")
-  rss=$( { /usr/bin/time -v "$customs" scan -q -f json -o /dev/null "oci:$dir" >/dev/null; } 2>&1 | awk -F': ' '/Maximum resident set size/ {print $2}')
-  printf '%-14s %9.1fM %9ss %11ss %8.2f %8s %9.1f MiB\n' "$img" "$(echo "$size/1048576" | bc -l)" "$g" "$s" "$(echo "$s/$g" | bc -l)" "${#blobs[@]}" "$(echo "$rss/1024" | bc -l)"
+  # A full scan (the layer cache off), then a re-scan with every layer cached.
+  hyperfine -N --warmup 1 --runs 5 --export-json "$out/scan.json" "$customs scan -q --no-cache -f json -o /dev/null oci:$dir" >/dev/null
+  "$customs" scan -q -f json -o /dev/null "oci:$dir"
+  hyperfine -N --warmup 1 --runs 10 --export-json "$out/cached.json" "$customs scan -q -f json -o /dev/null oci:$dir" >/dev/null
+  g=$(median "$out/gzip.json"); s=$(median "$out/scan.json"); c=$(median "$out/cached.json")
+  rss=$( { /usr/bin/time -v "$customs" scan -q --no-cache -f json -o /dev/null "oci:$dir" >/dev/null; } 2>&1 | awk -F': ' '/Maximum resident set size/ {print $2}')
+  printf '%-14s %9.1fM %9ss %11ss %8.2f %11ss %8s %9.1f MiB\n' "$img" "$(echo "$size/1048576" | bc -l)" "$g" "$s" "$(echo "$s/$g" | bc -l)" "$c" "${#blobs[@]}" "$(echo "$rss/1024" | bc -l)"
 done

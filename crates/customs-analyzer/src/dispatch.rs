@@ -91,7 +91,8 @@ impl Dispatcher {
         if let Some(v) = self.exact.get(path) {
             out.extend_from_slice(v);
         }
-        if !self.glob_owner.is_empty() {
+        if !self.glob_owner.is_empty() && self.globs.is_match(path) {
+            // Only the rare matching path pays for the list of matching globs.
             for m in self.globs.matches(path) {
                 out.push(self.glob_owner[m]);
             }
@@ -99,8 +100,10 @@ impl Dispatcher {
         if executable {
             out.extend_from_slice(&self.executables);
         }
-        out.sort_unstable();
-        out.dedup();
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
     }
 
     /// Whether any analyzer wants `path` (symbolic links at such paths are recorded).

@@ -137,6 +137,33 @@ pub enum AnalyzeError {
     Malformed { path: String, message: String },
 }
 
+/// The body shared by release-file analyzers (`alpine-release`, `redhat-release`, ...): reads
+/// the file under `limit`, and records the distro `parse` finds at `priority`, or a
+/// `malformed-release-file` diagnostic saying it is `not_what` (with the start of the file).
+pub fn record_release_file(
+    file: &mut FileEntry<'_>,
+    out: &mut LayerFindings,
+    limit: u64,
+    priority: u8,
+    not_what: &str,
+    parse: impl FnOnce(&str, &str) -> Option<customs_model::Distro>,
+) -> Result<(), AnalyzeError> {
+    let path = file.path().to_owned();
+    let bytes = file.read_to_end_limited(limit)?;
+    let text = String::from_utf8_lossy(&bytes);
+    if let Some(d) = parse(&text, &path) {
+        out.set_release(&path, priority, d);
+    } else {
+        let shown: String = text.chars().take(80).collect();
+        out.diagnose(
+            "malformed-release-file",
+            Some(&path),
+            format!("{not_what}: {shown:?}"),
+        );
+    }
+    Ok(())
+}
+
 /// Reads one kind of package database or manifest.
 pub trait Analyzer: Send + Sync {
     /// A stable identifier, persisted in cache keys and reports: `dpkg-status`.

@@ -71,20 +71,14 @@ impl Analyzer for AlpineReleaseAnalyzer {
         file: &mut FileEntry<'_>,
         out: &mut LayerFindings,
     ) -> Result<(), AnalyzeError> {
-        let path = file.path().to_owned();
-        let bytes = file.read_to_end_limited(MAX_SIZE)?;
-        let text = String::from_utf8_lossy(&bytes);
-        if let Some(d) = parse_alpine_release(&text, &path) {
-            out.set_release(&path, PRIORITY, d);
-        } else {
-            let shown: String = text.chars().take(64).collect();
-            out.diagnose(
-                "malformed-release-file",
-                Some(&path),
-                format!("not an Alpine release: {shown:?}"),
-            );
-        }
-        Ok(())
+        customs_analyzer::record_release_file(
+            file,
+            out,
+            MAX_SIZE,
+            PRIORITY,
+            "not an Alpine release",
+            parse_alpine_release,
+        )
     }
 }
 

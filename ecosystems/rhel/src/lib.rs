@@ -119,24 +119,18 @@ impl Analyzer for RedHatReleaseAnalyzer {
         file: &mut FileEntry<'_>,
         out: &mut LayerFindings,
     ) -> Result<(), AnalyzeError> {
-        let path = file.path().to_owned();
         let priority = FILES
             .iter()
-            .find(|(p, _)| *p == path)
+            .find(|(p, _)| *p == file.path())
             .map_or(40, |(_, prio)| *prio);
-        let bytes = file.read_to_end_limited(MAX_SIZE)?;
-        let text = String::from_utf8_lossy(&bytes);
-        if let Some(d) = parse_redhat_release(&text, &path) {
-            out.set_release(&path, priority, d);
-        } else {
-            let shown: String = text.chars().take(80).collect();
-            out.diagnose(
-                "malformed-release-file",
-                Some(&path),
-                format!("not a known `NAME release VERSION` line: {shown:?}"),
-            );
-        }
-        Ok(())
+        customs_analyzer::record_release_file(
+            file,
+            out,
+            MAX_SIZE,
+            priority,
+            "not a known `NAME release VERSION` line",
+            parse_redhat_release,
+        )
     }
 }
 

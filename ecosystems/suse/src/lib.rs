@@ -119,20 +119,14 @@ impl Analyzer for SuseReleaseAnalyzer {
         file: &mut FileEntry<'_>,
         out: &mut LayerFindings,
     ) -> Result<(), AnalyzeError> {
-        let path = file.path().to_owned();
-        let bytes = file.read_to_end_limited(MAX_SIZE)?;
-        let text = String::from_utf8_lossy(&bytes);
-        if let Some(d) = parse_suse_release(&text, &path) {
-            out.set_release(&path, PRIORITY, d);
-        } else {
-            let shown: String = text.chars().take(80).collect();
-            out.diagnose(
-                "malformed-release-file",
-                Some(&path),
-                format!("not a SUSE release file: {shown:?}"),
-            );
-        }
-        Ok(())
+        customs_analyzer::record_release_file(
+            file,
+            out,
+            MAX_SIZE,
+            PRIORITY,
+            "not a SUSE release file",
+            parse_suse_release,
+        )
     }
 }
 

@@ -105,19 +105,14 @@ impl Analyzer for LsbReleaseAnalyzer {
         file: &mut FileEntry<'_>,
         out: &mut LayerFindings,
     ) -> Result<(), AnalyzeError> {
-        let path = file.path().to_owned();
-        let bytes = file.read_to_end_limited(MAX_SIZE)?;
-        let text = String::from_utf8_lossy(&bytes);
-        if let Some(d) = parse_lsb_release(&text, &path) {
-            out.set_release(&path, PRIORITY, d);
-        } else {
-            out.diagnose(
-                "malformed-release-file",
-                Some(&path),
-                "lsb-release has no usable DISTRIB_ID",
-            );
-        }
-        Ok(())
+        customs_analyzer::record_release_file(
+            file,
+            out,
+            MAX_SIZE,
+            PRIORITY,
+            "lsb-release has no usable DISTRIB_ID",
+            parse_lsb_release,
+        )
     }
 }
 

@@ -23,7 +23,8 @@
 //!   they are `rhel`; Rocky stays `rocky`, Alma `almalinux`, Oracle `ol` (each publishes its
 //!   own advisories); SLES for SAP is `sles`; SUSE Linux Micro 6 (`sl-micro`) and SLE Micro 5
 //!   (`sle-micro`) are `sle-micro`; openSUSE Leap 42 (`ID=opensuse`, `NAME="openSUSE Leap"`)
-//!   is `opensuse-leap`; openSUSE `MicroOS` is `opensuse-tumbleweed`. Google distroless images
+//!   is `opensuse-leap`, and Tumbleweed before 2017 (`ID=opensuse`, `NAME="openSUSE Tumbleweed"`) is
+//!   `opensuse-tumbleweed`; openSUSE `MicroOS` is `opensuse-tumbleweed`. Google distroless images
 //!   carry a Debian os-release (`ID=debian`, `PRETTY_NAME="Distroless"`, the code name only in
 //!   `VERSION="Debian GNU/Linux 12 (bookworm)"`): they are `debian`, and `pretty_name` keeps
 //!   `Distroless`. Anything else resolves through `ID_LIKE` to the first known family, and
@@ -143,6 +144,10 @@ pub fn family_of(id: &str, id_like: Option<&str>, name: Option<&str>) -> String 
     // openSUSE Leap 42.x: ID=opensuse, NAME="openSUSE Leap".
     if id == "opensuse" && name.is_some_and(|n| n.contains("Leap")) {
         return "opensuse-leap".to_owned();
+    }
+    // openSUSE Tumbleweed before 2017 also said ID=opensuse, NAME="openSUSE Tumbleweed".
+    if id == "opensuse" && name.is_some_and(|n| n.contains("Tumbleweed")) {
+        return "opensuse-tumbleweed".to_owned();
     }
     id_like
         .and_then(|like| {

@@ -218,8 +218,8 @@ const CASES: &[Case] = &[
     case("openSUSE Leap 15.1 (txtar)", &[("etc/os-release", "txtar:osrelease/claircore/OpenSUSe.txtar#os-release")], "opensuse-leap", "opensuse-leap", "15.1", ""),
     case("openSUSE Leap 15.2", &[("etc/os-release", "grype:grype/distro/testdata/os/opensuse-leap/etc/os-release")], "opensuse-leap", "opensuse-leap", "15.2", ""),
     case("openSUSE Leap 42.1 (ID=opensuse)", &[("etc/os-release", "fixture:opensuse-leap-42.1/etc/os-release")], "opensuse", "opensuse-leap", "42.1", ""),
-    case("openSUSE Tumbleweed", &[("usr/lib/os-release", "fixture:opensuse-tumbleweed/etc/os-release")], "opensuse-tumbleweed", "opensuse-tumbleweed", "20220412", ""),
-    case("SLE Micro 5.3", &[("etc/os-release", "fixture:sle-micro-5.3/etc/os-release")], "sle-micro", "sle-micro", "5.3", ""),
+    case("openSUSE Tumbleweed (ID=opensuse)", &[("usr/lib/os-release", "fixture:opensuse-tumbleweed/etc/os-release")], "opensuse", "opensuse-tumbleweed", "20160917", ""),
+    case("openSUSE MicroOS", &[("usr/lib/os-release", "fixture:opensuse-microos-20241205/etc/os-release")], "opensuse-microos", "opensuse-tumbleweed", "20241205", ""),
     case("SUSE Linux Micro 6.0", &[("etc/os-release", "fixture:sl-micro-6.0/etc/os-release")], "sl-micro", "sle-micro", "6.0", ""),
     // Photon, Wolfi, Chainguard, Mariner, Azure Linux
     case("Photon 2.0", &[("etc/os-release", "grype:grype/distro/testdata/os/photon/etc/os-release")], "photon", "photon", "2.0", ""),

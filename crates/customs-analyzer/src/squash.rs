@@ -122,6 +122,7 @@ pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
         ))
     });
     packages.dedup_by(|a, b| a.id == b.id);
+    fold_os_owned(&mut packages);
 
     let mut repositories: Vec<String> = state
         .values()
@@ -134,6 +135,56 @@ pub fn squash(layers: &[(Option<Digest>, &LayerFindings)]) -> Squashed {
         distro: detect_distro(&state),
         repositories,
         diagnostics,
+    }
+}
+
+/// Application packages whose metadata file is owned by an installed package of another
+/// ecosystem (Debian's `python3-requests` owns `.../requests-2.28.1.egg-info/PKG-INFO`) are
+/// reported once, as the owner: they are removed and their purl is added to the owner's
+/// `provides`. A path inside an archive (`lib/app.jar!META-INF/...`) is owned when the
+/// archive is.
+fn fold_os_owned(packages: &mut Vec<Package>) {
+    let mut owner_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        if p.origin == customs_model::PackageOrigin::Installed {
+            for f in &p.files {
+                owner_of.entry(f.as_str()).or_insert(i);
+            }
+        }
+    }
+    if owner_of.is_empty() {
+        return;
+    }
+    let mut folded: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in packages.iter().enumerate() {
+        let on_disk = p.found_in.split('!').next().unwrap_or(&p.found_in);
+        if let Some(&o) = owner_of.get(on_disk)
+            && packages[o].ecosystem != p.ecosystem
+        {
+            folded.push((i, o));
+        }
+    }
+    if folded.is_empty() {
+        return;
+    }
+    for &(i, o) in &folded {
+        let purl = packages[i].purl.as_str().to_owned();
+        let provides = &mut packages[o].provides;
+        if !provides.contains(&purl) {
+            provides.push(purl);
+        }
+    }
+    let mut drop = vec![false; packages.len()];
+    for &(i, _) in &folded {
+        drop[i] = true;
+    }
+    let mut k = 0;
+    packages.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+    for p in packages.iter_mut() {
+        p.provides.sort();
     }
 }
 
@@ -222,6 +273,8 @@ mod tests {
             origin: PackageOrigin::Installed,
             licenses: vec![],
             files: vec![],
+            scope: None,
+            provides: Vec::new(),
         }
     }
 
@@ -298,5 +351,57 @@ mod tests {
         l1.whiteouts.push("usr/lib/os-release".into());
         let s = squash(&[(d(0), &l0), (d(1), &l1)]);
         assert_eq!(s.distro, None);
+    }
+
+    #[test]
+    fn application_packages_owned_by_an_os_package_fold_into_it() {
+        let status = "var/lib/dpkg/status";
+        let meta = "usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO";
+        let jar = "usr/share/java/commons-io.jar";
+        let mut os = pkg("python3-requests", "2.28.1+dfsg-1", status);
+        os.files = vec![meta.into()];
+        let mut java = pkg("libcommons-io-java", "2.11.0-2", status);
+        java.files = vec![jar.into()];
+        let mut l0 = LayerFindings::default();
+        l0.add_packages(status, [os, java]);
+        let pypi = |name: &str, path: &str| {
+            Package::new(
+                "pypi",
+                name,
+                "2.28.1",
+                Purl::new("pypi", None, name, Some("2.28.1"), &[]),
+                path,
+                PackageOrigin::Installed,
+            )
+        };
+        let mut l1 = LayerFindings::default();
+        l1.add_packages(meta, [pypi("requests", meta)]);
+        let nested = format!("{jar}!META-INF/maven/commons-io/commons-io/pom.properties");
+        l1.add_packages(&nested, [pypi("inside-jar", &nested)]);
+        let own = "opt/venv/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA";
+        l1.add_packages(own, [pypi("requests", own)]);
+        let s = squash(&[(d(0), &l0), (d(1), &l1)]);
+        let names: Vec<(&str, &str)> = s
+            .packages
+            .iter()
+            .map(|p| (p.ecosystem.as_str(), p.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("deb", "libcommons-io-java"),
+                ("deb", "python3-requests"),
+                ("pypi", "requests")
+            ]
+        );
+        assert_eq!(s.packages[2].found_in, own);
+        assert_eq!(
+            s.packages[1].provides,
+            ["pkg:pypi/requests@2.28.1".to_owned()]
+        );
+        assert_eq!(
+            s.packages[0].provides,
+            ["pkg:pypi/inside-jar@2.28.1".to_owned()]
+        );
     }
 }

@@ -297,6 +297,8 @@ fn to_package(parts: &PurlParts, what: &str) -> Option<Package> {
         origin: PackageOrigin::Installed,
         licenses: Vec::new(),
         files: Vec::new(),
+        scope: None,
+        provides: Vec::new(),
     })
 }
 

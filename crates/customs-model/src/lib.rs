@@ -16,7 +16,7 @@ pub use advisory::{Advisory, AffectedRange, OsvEvent, Severity, Status};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use distro::Distro;
 pub use finding::{Finding, MatchDetail};
-pub use package::{Package, PackageOrigin};
+pub use package::{DependencyScope, Package, PackageOrigin};
 pub use purl::{Purl, PurlParts};
 pub use report::{
     Artifact, REPORT_SCHEMA_VERSION, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs,

@@ -13,6 +13,16 @@ pub enum PackageOrigin {
     Lockfile,
 }
 
+/// Whether a lockfile marks a dependency as needed at run time or only for development.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum DependencyScope {
+    /// Needed at run time (the default when a lockfile does not say).
+    Prod,
+    /// Only for development or tests (`dev: true` in package-lock, poetry's `dev` group...).
+    Dev,
+}
+
 /// One installed package, OS or application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
@@ -47,9 +57,46 @@ pub struct Package {
     /// an OS package.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub files: Vec<String>,
+    /// For lockfile entries that say so: run-time or development dependency.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub scope: Option<DependencyScope>,
+    /// For OS packages: the purls of application packages whose metadata file this package
+    /// owns (Debian's `python3-requests` owns `requests-2.28.1.egg-info`). Such application
+    /// packages are reported once, as this OS package, and the link is noted here.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub provides: Vec<String>,
 }
 
 impl Package {
+    /// A package with the identifying fields set, its id computed, and everything else empty:
+    /// the usual start for an analyzer, which then sets what its format knows.
+    pub fn new(
+        ecosystem: &str,
+        name: &str,
+        version: &str,
+        purl: Purl,
+        found_in: &str,
+        origin: PackageOrigin,
+    ) -> Self {
+        Package {
+            id: Self::compute_id(ecosystem, name, version, None, found_in),
+            ecosystem: ecosystem.to_owned(),
+            name: name.to_owned(),
+            version: version.to_owned(),
+            arch: None,
+            source_name: None,
+            source_version: None,
+            purl,
+            layer_diff_id: None,
+            found_in: found_in.to_owned(),
+            origin,
+            licenses: Vec::new(),
+            files: Vec::new(),
+            scope: None,
+            provides: Vec::new(),
+        }
+    }
+
     /// A short, stable id: the first 16 hex digits of the sha256 of the identifying fields.
     pub fn compute_id(
         ecosystem: &str,

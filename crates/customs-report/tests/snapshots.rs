@@ -31,6 +31,8 @@ fn report() -> Report {
         origin: PackageOrigin::Installed,
         licenses: vec![],
         files: vec![],
+        scope: None,
+        provides: Vec::new(),
     };
     let packages = vec![
         pkg("libc6", "2.13-38+deb7u8", "eglibc", 0),

@@ -64,6 +64,8 @@ impl InstalledEntry {
             origin: PackageOrigin::Installed,
             licenses: self.license.iter().cloned().collect(),
             files: self.files.clone(),
+            scope: None,
+            provides: Vec::new(),
         }
     }
 }

@@ -79,6 +79,8 @@ mod tests {
             origin: PackageOrigin::Installed,
             licenses: vec![],
             files: vec![],
+            scope: None,
+            provides: Vec::new(),
         }
     }
 

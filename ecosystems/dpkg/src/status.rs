@@ -63,6 +63,8 @@ impl StatusEntry {
             origin: PackageOrigin::Installed,
             licenses: Vec::new(),
             files: Vec::new(),
+            scope: None,
+            provides: Vec::new(),
         }
     }
 }

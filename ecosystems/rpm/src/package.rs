@@ -99,6 +99,8 @@ impl RpmPackage {
             origin: PackageOrigin::Installed,
             licenses: self.license.iter().cloned().collect(),
             files,
+            scope: None,
+            provides: Vec::new(),
         }
     }
 }

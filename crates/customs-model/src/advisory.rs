@@ -166,6 +166,10 @@ pub struct Advisory {
     /// Vendor advisory ids (DSA-2896-1, DLA-…, RHSA-…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub advisory_ids: Vec<String>,
+    /// Other ids of the same vulnerability (OSV `aliases`: the CVE of a GHSA record, ...);
+    /// findings from records sharing an alias are merged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Free-text vendor notes, e.g. Debian's no-dsa reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,

@@ -36,6 +36,21 @@ pub fn cache_dir() -> Result<PathBuf> {
 /// failure. Needs root and the `debootstrap` package, and network access to the mirror
 /// (`$CUSTOMS_TESTKIT_DEBIAN_MIRROR`, default [`DEFAULT_DEBIAN_MIRROR`]).
 pub fn debian_rootfs(suite: &str) -> Result<PathBuf> {
+    debian_rootfs_with(suite, &[])
+}
+
+/// Like [`debian_rootfs`], with `debootstrap --include=PKG,...` (real Debian packages
+/// installed by dpkg inside the chroot), cached as `debian-SUITE-minbase+PKG+PKG/`.
+pub fn debian_rootfs_with(suite: &str, include: &[&str]) -> Result<PathBuf> {
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'+')
+            })
+    };
+    if let Some(bad) = include.iter().find(|p| !valid(p)) {
+        bail!("invalid Debian package name {bad:?}");
+    }
     if suite.is_empty()
         || !suite
             .bytes()
@@ -44,7 +59,11 @@ pub fn debian_rootfs(suite: &str) -> Result<PathBuf> {
         bail!("invalid Debian suite name {suite:?}");
     }
     let cache = cache_dir()?;
-    let name = format!("debian-{suite}-minbase");
+    let mut name = format!("debian-{suite}-minbase");
+    for p in include {
+        name.push('+');
+        name.push_str(p);
+    }
     let final_dir = cache.join(&name);
     if final_dir.is_dir() {
         return Ok(final_dir);
@@ -77,8 +96,12 @@ pub fn debian_rootfs(suite: &str) -> Result<PathBuf> {
         .ok()
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| DEFAULT_DEBIAN_MIRROR.to_string());
-    let status = Command::new(&debootstrap)
-        .arg("--variant=minbase")
+    let mut command = Command::new(&debootstrap);
+    command.arg("--variant=minbase");
+    if !include.is_empty() {
+        command.arg(format!("--include={}", include.join(",")));
+    }
+    let status = command
         .arg(suite)
         .arg(&tmp)
         .arg(&mirror)
@@ -90,7 +113,7 @@ pub fn debian_rootfs(suite: &str) -> Result<PathBuf> {
     let status = status.with_context(|| format!("spawning {}", debootstrap.display()))?;
     if !status.success() {
         bail!(
-            "debootstrap --variant=minbase {suite} {} {mirror} failed with {status}\n\
+            "debootstrap --variant=minbase {include:?} {suite} {} {mirror} failed with {status}\n\
              --- {}:\n{}\n--- debootstrap/debootstrap.log:\n{}",
             tmp.display(),
             log_path.display(),

@@ -21,7 +21,7 @@ mod image;
 mod layer;
 mod tools;
 
-pub use debian::{DEFAULT_DEBIAN_MIRROR, cache_dir, debian_rootfs, dpkg_query};
+pub use debian::{DEFAULT_DEBIAN_MIRROR, cache_dir, debian_rootfs, debian_rootfs_with, dpkg_query};
 pub use dockerd::{Dockerd, START_TIMEOUT};
 pub use image::{
     BuiltImage, ImageBuilder, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, REF_NAME_ANNOTATION,

@@ -151,6 +151,7 @@ impl FeedParser for AlpineSecdbParser {
                                 "{}/{}/{name}/{version}",
                                 db.distroversion, db.reponame
                             ),
+                            aliases: Vec::new(),
                         });
                     }
                 }

@@ -202,6 +202,7 @@ impl Entry {
                     notes: line.notes.clone(),
                     source: KIND.to_owned(),
                     record_id: self.id.clone(),
+                    aliases: Vec::new(),
                 });
             }
         }

@@ -98,6 +98,7 @@ mod tests {
             notes: None,
             source: "debian-dsa".into(),
             record_id: "DSA-2896-1".into(),
+            aliases: Vec::new(),
         }
     }
 

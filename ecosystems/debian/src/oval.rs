@@ -730,6 +730,7 @@ fn advisory(
         notes,
         source: KIND.to_owned(),
         record_id: def.id.clone(),
+        aliases: Vec::new(),
     }
 }
 

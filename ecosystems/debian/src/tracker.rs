@@ -404,6 +404,7 @@ fn map_release(package: &str, id: &str, namespace: String, info: &ReleaseInfo) -
         notes,
         source: KIND.to_owned(),
         record_id: id.to_owned(),
+        aliases: Vec::new(),
     }
 }
 

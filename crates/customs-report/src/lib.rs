@@ -4,6 +4,11 @@
 //!   same report value always gives the same bytes.
 //! * [`write_table`]: findings grouped by layer, as `clairctl analyze` shows them, then a
 //!   summary by severity. Colour only when asked (the CLI asks when stdout is a terminal).
+//! * Interchange formats, each in its own module: SARIF 2.1.0 (GitHub code scanning),
+//!   `CycloneDX` 1.6 (components, vulnerabilities, VEX analysis), SPDX 2.3 JSON, `JUnit` XML
+//!   (Jenkins), a self-contained HTML page, and GitLab's container-scanning report. The
+//!   SBOM-like formats carry a timestamp, taken from `SOURCE_DATE_EPOCH` when set so builds
+//!   can reproduce them; their document ids are derived from the image and database digests.
 //!
 //! Filtering ([`Filter`]) happens before writing, so every format and the exit code see the
 //! same findings.
@@ -14,21 +19,87 @@ use std::io::{self, Write};
 
 use customs_model::{Finding, Report, Severity, Status};
 
+mod common;
+mod cyclonedx;
+mod gitlab;
+mod html;
+mod junit;
+mod sarif;
+mod spdx;
+
+pub use cyclonedx::write_cyclonedx;
+pub use gitlab::write_gitlab;
+pub use html::write_html;
+pub use junit::write_junit;
+pub use sarif::write_sarif;
+pub use spdx::write_spdx;
+
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
+    Sarif,
+    CycloneDx,
+    SpdxJson,
+    Junit,
+    Html,
+    Gitlab,
+}
+
+impl Format {
+    /// Every format with its command-line name.
+    pub const ALL: [(&'static str, Format); 8] = [
+        ("table", Format::Table),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("cyclonedx", Format::CycloneDx),
+        ("spdx-json", Format::SpdxJson),
+        ("junit", Format::Junit),
+        ("html", Format::Html),
+        ("gitlab", Format::Gitlab),
+    ];
 }
 
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "table" => Ok(Format::Table),
-            "json" => Ok(Format::Json),
-            other => Err(format!("unknown format {other:?}; expected table or json")),
-        }
+        Format::ALL
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+                format!("unknown format {s:?}; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// How to write a report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// ANSI colours in the table.
+    pub colour: bool,
+    /// The gate threshold: `JUnit` marks findings at or above it as failures (all when None).
+    pub fail_threshold: Option<Severity>,
+}
+
+/// Writes `report` in `format`.
+pub fn write(
+    format: Format,
+    report: &Report,
+    out: &mut dyn Write,
+    options: WriteOptions,
+) -> io::Result<()> {
+    match format {
+        Format::Table => write_table(report, out, options.colour),
+        Format::Json => write_json(report, out),
+        Format::Sarif => write_sarif(report, out),
+        Format::CycloneDx => write_cyclonedx(report, out),
+        Format::SpdxJson => write_spdx(report, out),
+        Format::Junit => write_junit(report, out, options.fail_threshold),
+        Format::Html => write_html(report, out),
+        Format::Gitlab => write_gitlab(report, out),
     }
 }
 

@@ -76,10 +76,8 @@ pub fn licenses_of(obj: &serde_json::Map<String, serde_json::Value>) -> Vec<Stri
                 }
             }
             serde_json::Value::Object(o) => {
-                if let Some(t) = o.get("type") {
-                    if let serde_json::Value::String(_) = t {
-                        push(t, out, depth);
-                    }
+                if let Some(t @ serde_json::Value::String(_)) = o.get("type") {
+                    push(t, out, depth);
                 }
             }
             serde_json::Value::Array(a) if depth == 0 => {
@@ -197,13 +195,7 @@ mod tests {
     fn scopes_and_purls() {
         assert_eq!(split_scope("@babel/core"), (Some("@babel"), "core"));
         assert_eq!(split_scope("lodash"), (None, "lodash"));
-        let p = npm_package(
-            "@babel/core",
-            "7.0.0",
-            "x",
-            PackageOrigin::Installed,
-            None,
-        );
+        let p = npm_package("@babel/core", "7.0.0", "x", PackageOrigin::Installed, None);
         assert_eq!(p.purl.as_str(), "pkg:npm/%40babel/core@7.0.0");
         let p = npm_package("lodash", "4.17.21", "x", PackageOrigin::Installed, None);
         assert_eq!(p.purl.as_str(), "pkg:npm/lodash@4.17.21");

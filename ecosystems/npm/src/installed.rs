@@ -153,10 +153,7 @@ mod tests {
             ("app/node_modules/a/package.json", "a"),
             ("app/node_modules/@s/a/package.json", "@s/a"),
             ("node_modules/@s/a/package.json", "@s/a"),
-            (
-                "app/node_modules/a/node_modules/@s/b/package.json",
-                "@s/b",
-            ),
+            ("app/node_modules/a/node_modules/@s/b/package.json", "@s/b"),
             ("usr/lib/node_modules/npm/package.json", "npm"),
             (
                 "usr/local/lib/node_modules/npm/node_modules/abbrev/package.json",

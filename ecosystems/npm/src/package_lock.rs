@@ -103,13 +103,14 @@ fn read_packages(packages: &Map<String, Value>, found_in: &str, c: &mut Collecto
         };
         // A link: the target entry describes the package.
         let target = if flag(entry, "link") {
-            match str_field(entry, "resolved").and_then(|r| packages.get(r)) {
-                Some(Value::Object(t)) => t,
-                _ => {
-                    // A link to a folder the lockfile does not describe (outside the project).
-                    c.skip(key);
-                    continue;
-                }
+            if let Some(Value::Object(t)) =
+                str_field(entry, "resolved").and_then(|r| packages.get(r))
+            {
+                t
+            } else {
+                // A link to a folder the lockfile does not describe (outside the project).
+                c.skip(key);
+                continue;
             }
         } else {
             entry

@@ -281,7 +281,10 @@ mod tests {
             parse_key("/@t/react@13.4.0(react-dom@18.2.0)(react@18.2.0)", 6),
             Some(("@t/react", "13.4.0"))
         );
-        assert_eq!(parse_key("is-positive@3.1.0", 9), Some(("is-positive", "3.1.0")));
+        assert_eq!(
+            parse_key("is-positive@3.1.0", 9),
+            Some(("is-positive", "3.1.0"))
+        );
         assert_eq!(parse_key("@s/x", 9), None);
     }
 }

@@ -194,6 +194,8 @@ pub fn load(text: &str) -> Result<Vec<Node>, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -230,9 +232,8 @@ mod tests {
     fn alias_bomb_refused_quickly() {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..30 {
-            s.push_str(&format!("a{i}: &a{i} ["));
-            s.push_str(&vec![format!("*a{}", i - 1); 10].join(", "));
-            s.push_str("]\n");
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            let _ = writeln!(s, "a{i}: &a{i} [{refs}]");
         }
         let t = std::time::Instant::now();
         let e = load(&s).unwrap_err();
@@ -244,7 +245,10 @@ mod tests {
     fn deep_nesting_refused() {
         let s = "[".repeat(10_000);
         let e = load(&s).unwrap_err();
-        assert!(e.contains("nested deeper") || e.contains("recursion"), "{e}");
+        assert!(
+            e.contains("nested deeper") || e.contains("recursion"),
+            "{e}"
+        );
         let s = format!("{}{}", "- ".repeat(200), "x");
         let e = load(&s).unwrap_err();
         assert!(e.contains("nested deeper"), "{e}");

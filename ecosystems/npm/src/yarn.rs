@@ -96,9 +96,7 @@ pub fn parse_classic(text: &str, found_in: &str) -> Collector {
         }
         // An alias: `alias@npm:real@^1` installs `real`.
         let spec_name = match range.strip_prefix("npm:") {
-            Some(inner) if inner.get(1..).is_some_and(|s| s.contains('@')) => {
-                split_spec(inner).0
-            }
+            Some(inner) if inner.get(1..).is_some_and(|s| s.contains('@')) => split_spec(inner).0,
             _ => spec_name,
         };
         let name = e.name.as_deref().unwrap_or(spec_name);
@@ -139,9 +137,7 @@ pub fn parse_classic(text: &str, found_in: &str) -> Collector {
         let Some(e) = current.as_mut() else {
             continue;
         };
-        let (key, value) = trimmed
-            .split_once(|ch: char| ch == ' ' || ch == ':')
-            .unwrap_or((trimmed, ""));
+        let (key, value) = trimmed.split_once([' ', ':']).unwrap_or((trimmed, ""));
         let value = value.trim_start_matches(':');
         match unquote(key).as_str() {
             "version" => e.version = Some(unquote(value)),

@@ -4,12 +4,19 @@
 //! decompression, size limits) and *parse* (each ecosystem crate implements [`FeedParser`]).
 //! A parser sees an already-decompressed byte stream and emits validated [`Advisory`]
 //! records one at a time, so a large feed is never held whole in memory.
+//!
+//! A location may also be an archive (zip, or tar compressed or not); each of its members is
+//! then one input, named `ARCHIVE!member` (see the `archive` module for the limits).
 
 use std::io::Read;
 
+mod archive;
 mod location;
 
-pub use location::{DigestingReader, FetchOptions, LocationError, OpenedInput, open_location};
+pub use location::{
+    DEFAULT_MAX_ARCHIVE_MEMBERS, DEFAULT_MAX_MEMBER_BYTES, DigestingReader, FetchOptions, Inputs,
+    LocationError, OpenedInput, open_location,
+};
 
 use customs_model::Advisory;
 

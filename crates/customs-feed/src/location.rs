@@ -1,12 +1,15 @@
 //! Opening feed locations: local files, directories, `file://` and `http(s)://` URLs, with
-//! transparent decompression (by magic bytes) and a size cap.
+//! transparent decompression (by magic bytes: gzip, bzip2, zstd), a size cap, and archives
+//! (zip, tar) expanded into one input per member.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use customs_model::Digest;
 use sha2::{Digest as _, Sha256};
+
+use crate::archive::{self, ArchiveMembers, TarMembers, ZipMembers, failed_input};
 
 /// Why a location could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -42,9 +45,21 @@ impl std::fmt::Debug for OpenedInput {
 pub struct FetchOptions {
     pub timeout: Duration,
     pub retries: u32,
-    /// The most decompressed bytes one input may produce.
+    /// The most decompressed bytes one input may produce; for an archive, the whole archive
+    /// after decompression (and a zip download's size).
     pub max_bytes: u64,
+    /// The most regular members one archive may hold.
+    pub max_archive_members: u64,
+    /// The most bytes one archive member may inflate to. Members are held in memory one at a
+    /// time, so this bounds memory too.
+    pub max_member_bytes: u64,
 }
+
+/// osv.dev's largest per-ecosystem `all.zip` (npm, with its malicious-package reports) holds a
+/// few hundred thousand records; a million leaves room without being unbounded.
+pub const DEFAULT_MAX_ARCHIVE_MEMBERS: u64 = 1_000_000;
+/// Archive members are single advisory records or per-release files: a few MiB at most.
+pub const DEFAULT_MAX_MEMBER_BYTES: u64 = 64 << 20;
 
 impl Default for FetchOptions {
     fn default() -> Self {
@@ -52,11 +67,16 @@ impl Default for FetchOptions {
             timeout: Duration::from_mins(5),
             retries: 3,
             max_bytes: 4 << 30,
+            max_archive_members: DEFAULT_MAX_ARCHIVE_MEMBERS,
+            max_member_bytes: DEFAULT_MAX_MEMBER_BYTES,
         }
     }
 }
 
 fn strip_compression(name: &str) -> String {
+    if let Some(s) = name.strip_suffix(".tgz") {
+        return format!("{s}.tar");
+    }
     for suffix in [".bz2", ".gz", ".zst", ".xz"] {
         if let Some(s) = name.strip_suffix(suffix) {
             return s.to_owned();
@@ -65,11 +85,71 @@ fn strip_compression(name: &str) -> String {
     name.to_owned()
 }
 
-/// Expands a location into the inputs it names (a directory gives its files, sorted).
-pub fn open_location(
-    location: &str,
-    opts: &FetchOptions,
-) -> Result<Vec<OpenedInput>, LocationError> {
+/// The inputs a location names, opened one at a time as they are iterated: a file, each file
+/// of a directory, or each member of an archive (see [`crate::archive`]).
+///
+/// A problem found after `open_location` returned (a directory file that cannot be opened, a
+/// corrupt archive member, an archive limit) becomes an input whose reader fails with that
+/// error, and iteration of that file or archive ends there: reading the input reports it.
+pub struct Inputs {
+    opts: FetchOptions,
+    files: std::vec::IntoIter<PathBuf>,
+    current: Option<Opened>,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("files_left", &self.files.len())
+            .finish_non_exhaustive()
+    }
+}
+
+enum Opened {
+    Single(OpenedInput),
+    Archive(ArchiveMembers),
+}
+
+impl Iterator for Inputs {
+    type Item = OpenedInput;
+
+    fn next(&mut self) -> Option<OpenedInput> {
+        loop {
+            match self.current.take() {
+                Some(Opened::Single(input)) => return Some(input),
+                Some(Opened::Archive(mut members)) => {
+                    if let Some(input) = members.next_input() {
+                        self.current = Some(Opened::Archive(members));
+                        return Some(input);
+                    }
+                }
+                None => {}
+            }
+            let f = self.files.next()?;
+            match open_file(&f, &self.opts) {
+                Ok(opened) => self.current = Some(opened),
+                Err(e) => {
+                    let location = f.display().to_string();
+                    let err = match e {
+                        LocationError::Io { source, .. } => source,
+                        other => io::Error::other(other.to_string()),
+                    };
+                    return Some(failed_input(location, file_name(&f), &err));
+                }
+            }
+        }
+    }
+}
+
+/// Expands a location into the inputs it names (a directory gives its files, recursively and
+/// sorted; an archive gives its members). A single file or URL is opened before this returns,
+/// so a missing file or a failed download is an `Err` here.
+pub fn open_location(location: &str, opts: &FetchOptions) -> Result<Inputs, LocationError> {
+    let mut inputs = Inputs {
+        opts: opts.clone(),
+        files: Vec::new().into_iter(),
+        current: None,
+    };
     if location.starts_with("http://") || location.starts_with("https://") {
         let reader = http_get(location, opts)?;
         let name = location
@@ -80,7 +160,8 @@ pub fn open_location(
             .next()
             .unwrap_or("")
             .to_owned();
-        return Ok(vec![finish(location.to_owned(), &name, reader, opts)?]);
+        inputs.current = Some(open_stream(location.to_owned(), &name, reader, opts)?);
+        return Ok(inputs);
     }
     let path = match location.strip_prefix("file://") {
         Some(p) => PathBuf::from(p),
@@ -100,37 +181,29 @@ pub fn open_location(
         location: location.to_owned(),
         source,
     };
+    if !path.is_dir() {
+        inputs.current = Some(open_file(&path, opts)?);
+        return Ok(inputs);
+    }
+    // Directories are read recursively (a mirror of secdb keeps `v3.19/main.json`; the PyPA
+    // advisory database keeps `vulns/PACKAGE/PYSEC-….yaml`), in a stable order, a few levels
+    // deep. Files are opened one at a time as the inputs are iterated.
     let mut files: Vec<PathBuf> = Vec::new();
-    if path.is_dir() {
-        // Directories are read recursively (a mirror of secdb keeps `v3.19/main.json`), in a
-        // stable order, a few levels deep.
-        let mut stack = vec![(path, 0usize)];
-        while let Some((dir, depth)) = stack.pop() {
-            for e in fs_err::read_dir(&dir).map_err(io_err)? {
-                let e = e.map_err(io_err)?;
-                let ft = e.file_type().map_err(io_err)?;
-                if ft.is_file() {
-                    files.push(e.path());
-                } else if ft.is_dir() && depth < 4 {
-                    stack.push((e.path(), depth + 1));
-                }
+    let mut stack = vec![(path, 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        for e in fs_err::read_dir(&dir).map_err(io_err)? {
+            let e = e.map_err(io_err)?;
+            let ft = e.file_type().map_err(io_err)?;
+            if ft.is_file() {
+                files.push(e.path());
+            } else if ft.is_dir() && depth < 4 {
+                stack.push((e.path(), depth + 1));
             }
         }
-    } else {
-        files.push(path);
     }
     files.sort();
-    files
-        .into_iter()
-        .map(|f| {
-            let reader = fs_err::File::open(&f).map_err(|source| LocationError::Io {
-                location: f.display().to_string(),
-                source,
-            })?;
-            let name = file_name(&f);
-            finish(f.display().to_string(), &name, Box::new(reader), opts)
-        })
-        .collect()
+    inputs.files = files.into_iter();
+    Ok(inputs)
 }
 
 fn file_name(p: &Path) -> String {
@@ -139,42 +212,104 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn finish(
+/// Opens a local file: a zip archive is read in place (it needs seeking); anything else is a
+/// stream.
+fn open_file(f: &Path, opts: &FetchOptions) -> Result<Opened, LocationError> {
+    let location = f.display().to_string();
+    let io_err = |source| LocationError::Io {
+        location: location.clone(),
+        source,
+    };
+    let mut file = fs_err::File::open(f).map_err(io_err)?;
+    let mut magic = [0u8; 4];
+    let n = read_prefix(&mut file, &mut magic).map_err(io_err)?;
+    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+    if archive::is_zip(&magic[..n]) {
+        let zip = ZipMembers::new(location.clone(), Box::new(file.into_parts().0), opts)
+            .map_err(io_err)?;
+        return Ok(Opened::Archive(ArchiveMembers::Zip(zip)));
+    }
+    open_stream(location.clone(), &file_name(f), Box::new(file), opts)
+}
+
+/// Reads up to `buf.len()` bytes, fewer only at the end of the stream.
+fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Opens a stream: decompresses it by its magic bytes, caps it, and recognises a zip (spooled
+/// to a temporary file first) or a tar archive inside.
+fn open_stream(
     location: String,
     name: &str,
     reader: Box<dyn Read + Send>,
     opts: &FetchOptions,
-) -> Result<OpenedInput, LocationError> {
-    let mut buffered = BufReader::with_capacity(256 * 1024, reader);
-    let magic = buffered.fill_buf().map_err(|source| LocationError::Io {
+) -> Result<Opened, LocationError> {
+    let io_err = |source| LocationError::Io {
         location: location.clone(),
         source,
-    })?;
+    };
+    let mut buffered = BufReader::with_capacity(256 * 1024, reader);
+    let magic = buffered.fill_buf().map_err(io_err)?;
+    if archive::is_zip(magic) {
+        let mut spool = tempfile::tempfile().map_err(io_err)?;
+        let copied =
+            io::copy(&mut (&mut buffered).take(opts.max_bytes + 1), &mut spool).map_err(io_err)?;
+        if copied > opts.max_bytes {
+            return Err(io_err(io::Error::other(format!(
+                "zip archive larger than the limit of {} bytes",
+                opts.max_bytes
+            ))));
+        }
+        spool.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        let zip = ZipMembers::new(location.clone(), Box::new(spool), opts).map_err(io_err)?;
+        return Ok(Opened::Archive(ArchiveMembers::Zip(zip)));
+    }
     let decoded: Box<dyn Read + Send> = if magic.starts_with(b"BZh") {
         Box::new(bzip2::bufread::MultiBzDecoder::new(buffered))
     } else if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
     } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Box::new(
-            zstd::Decoder::with_buffer(buffered).map_err(|source| LocationError::Io {
-                location: location.clone(),
-                source,
-            })?,
-        )
+        Box::new(zstd::Decoder::with_buffer(buffered).map_err(io_err)?)
     } else {
         Box::new(buffered)
     };
-    let capped = CappedReader {
+    let mut capped = CappedReader {
         inner: decoded,
         left: opts.max_bytes,
         limit: opts.max_bytes,
         location: location.clone(),
     };
-    Ok(OpenedInput {
+    // Peek at the first block of the decompressed stream for a tar header.
+    let mut block = vec![0u8; 512];
+    let n = read_prefix(&mut capped, &mut block).map_err(io_err)?;
+    block.truncate(n);
+    let file_name = strip_compression(name);
+    let is_tar = archive::is_tar(&block)
+        || (n == 512
+            && Path::new(&file_name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tar")));
+    let stream: Box<dyn Read + Send> = Box::new(io::Cursor::new(block).chain(capped));
+    if is_tar {
+        return Ok(Opened::Archive(ArchiveMembers::Tar(TarMembers::new(
+            location, stream, opts,
+        ))));
+    }
+    Ok(Opened::Single(OpenedInput {
         location,
-        file_name: strip_compression(name),
-        reader: Box::new(capped),
-    })
+        file_name,
+        reader: stream,
+    }))
 }
 
 fn http_get(url: &str, opts: &FetchOptions) -> Result<Box<dyn Read + Send>, LocationError> {

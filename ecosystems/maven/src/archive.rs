@@ -17,26 +17,33 @@
 //!    `pom.properties` under another artifact id is not reported twice.
 //! 3. **The file name** (see [`crate::filename`]), `commons-io-2.11.0.jar`.
 //!
-//! Steps 2 and 3 combine into one package, chosen field by field:
-//! - *version*: `Implementation-Version`, then the file name's version, then `Bundle-Version`,
-//!   then `Specification-Version`. Only the first whitespace-separated word is kept
-//!   (`5.6.0 (b0)` → `5.6.0`, `1.3 2244 October 5 2005` → `1.3`). The file name comes before
-//!   `Bundle-Version` because OSGi rewrites versions (`27.0-jre` becomes `27.0.0.jre`) while
-//!   Maven-named files keep the repository's spelling.
+//! "Names the archive" means: the same artifact id as the file name, or the file name's
+//! artifact id is a prefix of it and the versions agree (`multiple-matching-2.11.5.jar`
+//! holding `multiple-matching-1`, `-2`, `-3` at 2.11.5).
+//!
+//! Steps 2 and 3 combine into one package, chosen field by field (Jenkins plugins, `.hpi`/
+//! `.jpi`, write `Group-Id`, `Short-Name` and `Plugin-Version` in their manifest; they are
+//! used as exact values):
+//! - *version*: `Implementation-Version` or `Plugin-Version`, then the file name's version,
+//!   then `Bundle-Version`, then `Specification-Version`. Only the first whitespace-separated
+//!   word is kept (`5.6.0 (b0)` → `5.6.0`, `1.3 2244 October 5 2005` → `1.3`). The file name
+//!   comes before `Bundle-Version` because `OSGi` rewrites versions (`27.0-jre` becomes
+//!   `27.0.0.jre`) while Maven-named files keep the repository's spelling.
 //! - *artifactId*: the file name's artifact part when the file name has a version (a Maven
-//!   file name); otherwise `Implementation-Title` when it is a plain identifier (no blanks —
-//!   titles are often prose such as `StringTemplate 4`); otherwise the file name's stem.
-//! - *groupId* (a heuristic; `pom.properties` is the only reliable source): from
-//!   `Bundle-SymbolicName` when it can be matched against the artifact id the way the Felix
-//!   bundle plugin derives it — `GROUP.ARTIFACT` (`com.fasterxml.jackson.core.jackson-core`)
-//!   — for hyphenated artifact ids only —
-//!   or, for an artifact `L-REST`, `GROUP.REST` where `GROUP` ends in `.L`
-//!   (`org.apache.commons.lang3` for `commons-lang3`); otherwise `Implementation-Vendor-Id`,
-//!   which maven-archiver fills with the project's groupId (some projects, old Apache Commons
-//!   among them, put `org.apache` there instead). `Bundle-SymbolicName` equal to a bare
-//!   group (`com.google.guava` for `guava`, but also `com.beust.jcommander` for
-//!   `com.beust:jcommander`) is ambiguous and not used. Without a groupId the package name
-//!   is the artifact id alone and the purl has no namespace.
+//!   file name); otherwise `Short-Name` or `Implementation-Title` when it is a plain
+//!   identifier (no blanks — titles are often prose such as `StringTemplate 4`); otherwise
+//!   the file name's stem. When the groupId found below prefixes it (`GROUP.ARTIFACT`, as in
+//!   `com.fasterxml.jackson.core.jackson-core-2.15.2.jar`), the prefix is dropped.
+//! - *groupId* (a heuristic; `pom.properties` is the only reliable source): `Group-Id`; else
+//!   from `Bundle-SymbolicName` when it can be matched against the artifact id the way the
+//!   Felix bundle plugin derives it — `GROUP.ARTIFACT` for hyphenated artifact ids
+//!   (`com.fasterxml.jackson.core.jackson-core`), or, for an artifact `L-REST`, `GROUP.REST`
+//!   where `GROUP` ends in `.L` (`org.apache.commons.lang3` for `commons-lang3`); otherwise
+//!   `Implementation-Vendor-Id`, which maven-archiver fills with the project's groupId (some
+//!   projects, old Apache Commons among them, put `org.apache` there instead).
+//!   `Bundle-SymbolicName` equal to a bare group (`com.google.guava` for `guava`, but also
+//!   `com.beust.jcommander` for `com.beust:jcommander`) is ambiguous and not used. Without a
+//!   groupId the package name is the artifact id alone and the purl has no namespace.
 //!
 //! # How a package was identified
 //! [`customs_model::Package`] has no field for it, so `found_in` says it:
@@ -259,6 +266,14 @@ fn group_from_symbolic_name(bsn: &str, artifact: &str) -> Option<String> {
     (group.contains('.') && last == lead && valid_coordinate(group)).then(|| group.to_owned())
 }
 
+/// Whether a `pom.properties` (artifact `a`, version `v`) describes the archive named `f`
+/// itself: same artifact id, or the file's artifact id is a prefix of `a` and the versions
+/// agree (`multiple-matching-2.11.5.jar` holding `multiple-matching-1` 2.11.5).
+fn names_file(f: &FileName, a: &str, v: &str) -> bool {
+    let (fa, a) = (f.artifact.to_ascii_lowercase(), a.to_ascii_lowercase());
+    fa == a || (f.version.as_deref() == Some(v) && a.starts_with(&fa))
+}
+
 fn first_word(s: &str) -> Option<&str> {
     s.split_whitespace().next()
 }
@@ -272,7 +287,11 @@ fn identify_from_manifest(
     let empty = Manifest::default();
     let m = manifest.unwrap_or(&empty);
     let mut from_manifest = false;
-    let version = if let Some(v) = m.get("Implementation-Version").and_then(first_word) {
+    let version = if let Some(v) = m
+        .get("Implementation-Version")
+        .or_else(|| m.get("Plugin-Version"))
+        .and_then(first_word)
+    {
         from_manifest = true;
         v.to_owned()
     } else if let Some(v) = &file.version {
@@ -290,7 +309,8 @@ fn identify_from_manifest(
     let artifact = if file.version.is_some() {
         file.artifact.clone()
     } else if let Some(t) = m
-        .get("Implementation-Title")
+        .get("Short-Name")
+        .or_else(|| m.get("Implementation-Title"))
         .filter(|t| valid_coordinate(t))
     {
         from_manifest = true;
@@ -302,14 +322,28 @@ fn identify_from_manifest(
         return None;
     }
     let group = m
-        .get("Bundle-SymbolicName")
-        .and_then(|b| group_from_symbolic_name(b, &artifact))
+        .get("Group-Id")
+        .filter(|g| valid_coordinate(g))
+        .map(str::to_owned)
+        .or_else(|| {
+            m.get("Bundle-SymbolicName")
+                .and_then(|b| group_from_symbolic_name(b, &artifact))
+        })
         .or_else(|| {
             m.get("Implementation-Vendor-Id")
                 .filter(|g| valid_coordinate(g))
                 .map(str::to_owned)
         });
     from_manifest |= group.is_some();
+    // A file named `GROUP.ARTIFACT-VERSION.jar` (Eclipse/OSGi style): drop the group.
+    let artifact = match &group {
+        Some(g) => artifact
+            .strip_prefix(g.as_str())
+            .and_then(|a| a.strip_prefix('.'))
+            .filter(|a| valid_coordinate(a))
+            .map_or(artifact.clone(), str::to_owned),
+        None => artifact,
+    };
     let found_in = if from_manifest {
         format!("{shown}!META-INF/MANIFEST.MF")
     } else {
@@ -520,9 +554,7 @@ impl Walk<'_> {
                     if valid_coordinate(g) && valid_coordinate(a) && valid_version(v) =>
                 {
                     any = true;
-                    named_self |= file
-                        .as_ref()
-                        .is_some_and(|f| f.artifact.eq_ignore_ascii_case(a));
+                    named_self |= file.as_ref().is_some_and(|f| names_file(f, a, v));
                     self.out
                         .packages
                         .push(maven_package(Some(g), a, v, &found_in));

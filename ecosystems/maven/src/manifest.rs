@@ -20,7 +20,7 @@
 //! - Header names compare ASCII-case-insensitively, as the specification says.
 //! - Size: the caller reads at most [`MANIFEST_LIMIT`] bytes; the parser itself is linear.
 
-/// The largest manifest read. Real main sections are small, but OSGi bundles list every
+/// The largest manifest read. Real main sections are small, but `OSGi` bundles list every
 /// exported package (`Export-Package`) and the per-entry sections of signed jars list a digest
 /// for every class: a few hundred KiB at worst. 4 MiB leaves ample room.
 pub const MANIFEST_LIMIT: u64 = 4 * 1024 * 1024;
@@ -60,16 +60,13 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let s = rest?;
-        match s.find(['\r', '\n']) {
-            Some(i) => {
-                let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
-                rest = Some(&s[i + skip..]);
-                Some(&s[..i])
-            }
-            None => {
-                rest = None;
-                if s.is_empty() { None } else { Some(s) }
-            }
+        if let Some(i) = s.find(['\r', '\n']) {
+            let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
+            rest = Some(&s[i + skip..]);
+            Some(&s[..i])
+        } else {
+            rest = None;
+            if s.is_empty() { None } else { Some(s) }
         }
     })
 }

@@ -29,7 +29,20 @@ pub struct Finding {
     pub data_source: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub advisory_ids: Vec<String>,
+    /// Other ids of the same vulnerability (a GHSA's CVE, an OSV record's aliases).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     pub detail: MatchDetail,
+}
+
+/// A finding hidden by an ignore rule or a VEX statement, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedFinding {
+    pub finding: Finding,
+    /// Why: the ignore rule's reason, or the VEX status and justification.
+    pub reason: String,
+    /// Where the decision came from: `FILE:LINE` of an ignore rule, or the VEX document.
+    pub source: String,
 }

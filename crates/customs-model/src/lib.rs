@@ -15,7 +15,7 @@ mod report;
 pub use advisory::{Advisory, AffectedRange, OsvEvent, Severity, Status};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use distro::Distro;
-pub use finding::{Finding, MatchDetail};
+pub use finding::{Finding, MatchDetail, SuppressedFinding};
 pub use package::{DependencyScope, Package, PackageOrigin};
 pub use purl::{Purl, PurlParts};
 pub use report::{

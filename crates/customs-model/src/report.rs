@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{Digest, Finding, Package};
+use crate::{Digest, Finding, Package, SuppressedFinding};
 
 /// The version of the JSON report schema (docs/json-report.md). Bumped on any
 /// incompatible change; additions of optional fields do not bump it.
@@ -79,6 +79,10 @@ pub struct Report {
     pub artifact: Artifact,
     pub packages: Vec<Package>,
     pub findings: Vec<Finding>,
+    /// Findings hidden by `.customsignore` rules or VEX statements; listed only when the
+    /// user asks (`--show-suppressed`), omitted otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<SuppressedFinding>,
     pub diagnostics: Vec<ReportDiagnostic>,
     pub db: ReportDb,
 }

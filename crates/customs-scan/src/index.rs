@@ -24,6 +24,8 @@ impl Progress for () {}
 pub struct IndexOptions {
     /// Where to cache per-layer analyses (none: no cache).
     pub cache: Option<crate::LayerCache>,
+    /// How to reach registries (`registry:` and bare names not in the Docker daemon).
+    pub registry: customs_image::RegistryOptions,
 }
 
 /// What an image contains, after squashing.
@@ -67,26 +69,38 @@ pub fn index(
             diagnostics,
         });
     }
-    if let ImageRef::Docker(name) = reference {
-        // Streamed from the daemon: the layers were walked as they went by.
-        let (image, found) = customs_image::stream_docker(reference, name, &dispatcher, &limits)?;
-        let layers: Vec<_> = image
-            .layers
-            .iter()
-            .map(|l| Some(l.diff_id.clone()))
-            .zip(found)
-            .collect();
-        return Ok(finish(image, &layers));
+    if let ImageRef::Docker(name) | ImageRef::Name(name) = reference {
+        // Streamed from the daemon: the layers were walked as they went by. A bare name the
+        // daemon does not have (or no daemon at all) is looked up in its registry below.
+        match customs_image::stream_docker(reference, name, &dispatcher, &limits) {
+            Ok((image, found)) => {
+                let layers: Vec<_> = image
+                    .layers
+                    .iter()
+                    .map(|l| Some(l.diff_id.clone()))
+                    .zip(found)
+                    .collect();
+                return Ok(finish(image, &layers));
+            }
+            Err(
+                e @ (customs_image::ImageError::NotInDaemon { .. }
+                | customs_image::ImageError::Daemon { .. }),
+            ) if matches!(reference, ImageRef::Name(_)) => {
+                tracing::info!(%name, reason = %e, "not from the Docker daemon; trying the registry");
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    let image = customs_image::open(reference)?;
+    let image = customs_image::open_with(reference, &options.registry)?;
     let fingerprint = dispatcher.fingerprint();
     let n = image.layers.len();
     let results: Vec<Mutex<Option<Result<LayerFindings, customs_image::ImageError>>>> =
         (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZero::get)
-        .min(n.max(1));
+    let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    // Registry layers are downloads as well as walks: a few more in flight hide latency.
+    let remote = matches!(reference, ImageRef::Registry(_) | ImageRef::Name(_));
+    let workers = if remote { cpus.max(4) } else { cpus }.min(n.max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
@@ -247,6 +261,7 @@ impl Inventory {
             artifact,
             packages: self.packages,
             findings,
+            suppressed: Vec::new(),
             diagnostics: self.diagnostics,
             db,
         }

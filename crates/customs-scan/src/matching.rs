@@ -6,6 +6,67 @@ use customs_model::{Advisory, Finding, MatchDetail, Status};
 
 use crate::{Inventory, ScanError};
 
+/// Groups one package's advisories by vulnerability: records share a vulnerability when
+/// their ids or aliases meet (a PYSEC record and a GHSA record both aliasing one CVE). Each
+/// group is named by its CVE id when it has exactly one (what most users search for),
+/// otherwise by its smallest id; the other ids become aliases.
+fn cluster_by_alias(advs: Vec<Advisory>) -> Vec<(String, Vec<String>, Vec<Advisory>)> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..advs.len()).collect();
+    let mut first_with: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, a) in advs.iter().enumerate() {
+        for id in std::iter::once(&a.vulnerability_id).chain(&a.aliases) {
+            match first_with.get(id.as_str()) {
+                Some(&j) => {
+                    let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[ri] = rj;
+                }
+                None => {
+                    first_with.insert(id, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..advs.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut slots: Vec<Option<Advisory>> = advs.into_iter().map(Some).collect();
+    let mut out: Vec<(String, Vec<String>, Vec<Advisory>)> = groups
+        .into_values()
+        .map(|members| {
+            let group: Vec<Advisory> = members
+                .into_iter()
+                .filter_map(|i| slots[i].take())
+                .collect();
+            let mut ids: Vec<String> = group
+                .iter()
+                .flat_map(|a| std::iter::once(&a.vulnerability_id).chain(&a.aliases))
+                .cloned()
+                .collect();
+            ids.sort();
+            ids.dedup();
+            let cves: Vec<&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
+            let name = if cves.len() == 1 {
+                cves[0].clone()
+            } else {
+                ids[0].clone()
+            };
+            let aliases = ids.into_iter().filter(|i| *i != name).collect();
+            (name, aliases, group)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 /// Matches every package of `inv` against the store through the registered matchers.
 ///
 /// For each (package, vulnerability), the record of the feed the matcher trusts most decides;
@@ -21,16 +82,11 @@ pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, S
             if queries.is_empty() {
                 continue;
             }
-            let mut by_vuln: BTreeMap<String, Vec<Advisory>> = BTreeMap::new();
+            let mut all = Vec::new();
             for q in &queries {
-                for adv in store.advisories(&q.namespace, &q.package)? {
-                    by_vuln
-                        .entry(adv.vulnerability_id.clone())
-                        .or_default()
-                        .push(adv);
-                }
+                all.extend(store.advisories(&q.namespace, &q.package)?);
             }
-            for (vuln, mut advs) in by_vuln {
+            for (vuln, aliases, mut advs) in cluster_by_alias(all) {
                 advs.sort_by_key(|a| {
                     (
                         m.feed_precedence(&a.source),
@@ -88,6 +144,7 @@ pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, S
                     layer_diff_id: pkg.layer_diff_id.clone(),
                     data_source: adv.source.clone(),
                     advisory_ids: advisory_ids.clone(),
+                    aliases: aliases.clone(),
                     notes: adv.notes.clone(),
                     detail: MatchDetail {
                         record_id: adv.record_id.clone(),
@@ -107,4 +164,73 @@ pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, S
         ))
     });
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use customs_model::{AffectedRange, Severity};
+
+    use super::*;
+
+    fn adv(id: &str, aliases: &[&str], source: &str) -> Advisory {
+        Advisory {
+            vulnerability_id: id.into(),
+            namespace: "pypi".into(),
+            package: "requests".into(),
+            scheme: "pep440".into(),
+            status: Status::Fixed,
+            affected: AffectedRange::LessThan("2.20.0".into()),
+            fixed_version: Some("2.20.0".into()),
+            severity: Severity::Medium,
+            advisory_ids: vec![],
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            notes: None,
+            source: source.into(),
+            record_id: id.into(),
+        }
+    }
+
+    #[test]
+    fn records_sharing_an_alias_become_one_vulnerability_named_by_its_cve() {
+        let groups = cluster_by_alias(vec![
+            adv(
+                "PYSEC-2018-28",
+                &["CVE-2018-18074", "GHSA-x84v-xcm2-53pg"],
+                "osv",
+            ),
+            adv("GHSA-x84v-xcm2-53pg", &["CVE-2018-18074"], "ghsa"),
+            adv(
+                "PYSEC-2023-74",
+                &["CVE-2023-32681", "GHSA-j8r2-6x86-q33q"],
+                "osv",
+            ),
+            adv("GHSA-aaaa-bbbb-cccc", &[], "ghsa"),
+        ]);
+        let names: Vec<(&str, usize, Vec<&str>)> = groups
+            .iter()
+            .map(|(n, aliases, g)| {
+                (
+                    n.as_str(),
+                    g.len(),
+                    aliases.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    "CVE-2018-18074",
+                    2,
+                    vec!["GHSA-x84v-xcm2-53pg", "PYSEC-2018-28"]
+                ),
+                (
+                    "CVE-2023-32681",
+                    1,
+                    vec!["GHSA-j8r2-6x86-q33q", "PYSEC-2023-74"]
+                ),
+                ("GHSA-aaaa-bbbb-cccc", 1, vec![]),
+            ]
+        );
+    }
 }

@@ -50,7 +50,9 @@ impl Analyzer for CargoLockAnalyzer {
         out: &mut LayerFindings,
     ) -> Result<(), AnalyzeError> {
         let path = file.path().to_owned();
-        if in_cargo_cache(&path) {
+        // The glob's `*` crosses `/`; keep only files named exactly `Cargo.lock`.
+        let file_name = path.rsplit('/').next().unwrap_or(&path);
+        if file_name != "Cargo.lock" || in_cargo_cache(&path) {
             return Ok(());
         }
         let bytes = file.read_to_end_limited(CARGO_LOCK_LIMIT)?;

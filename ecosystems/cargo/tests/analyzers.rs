@@ -214,6 +214,9 @@ fn malformed_lockfiles() {
     );
     r.unwrap();
     assert!(out.files.is_empty());
+    let (out, r) = run(&CargoLockAnalyzer, "app/NotCargo.lock", &good);
+    r.unwrap();
+    assert!(out.files.is_empty());
 }
 
 /// The (name, version, scope) rows the analyzer should produce from a cargo-auditable JSON

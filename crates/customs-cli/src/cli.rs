@@ -10,21 +10,26 @@ Examples:
   customs db update --feed debian-oval=./oval-definitions-bookworm.xml.bz2
   customs scan ./image.tar                            a `docker save` tarball
   customs scan oci:./layout:v1.2 --format json -o report.json
-  customs scan debian:bookworm                       an image in the local Docker daemon
+  customs scan debian:bookworm                       the local Docker daemon, else the registry
+  customs scan registry:ghcr.io/org/app:1.2 --platform linux/arm64
   customs scan ./image.tar --severity high,critical --ignore-unfixed --exit-code 1
 
 Exit codes:
   0   success (no findings left after filters, or no --exit-code given)
   N   findings remain and --exit-code N was given
   64  usage error          65  bad input data (corrupt image, digest mismatch, malformed feed)
-  66  input not found      69  network/service unavailable
-  74  I/O error            78  configuration error (no database: run `customs db update`)
+  66  input not found      69  network/service unavailable (registry unreachable, timeouts)
+  74  I/O error            77  registry authentication failed (log in, or --username)
+  78  configuration error (no database: run `customs db update`)
 
 Environment:
   CUSTOMS_DB          path of the vulnerability database (default: the user cache directory)
   CUSTOMS_CACHE_DIR   cache directory (default: $XDG_CACHE_HOME/customs)
   CUSTOMS_CACHE_MAX_MB  size cap of the layer cache in MiB (default 2048; least recently used go first)
   CUSTOMS_LOG         log filter, e.g. debug (overrides -v/-q)
+  CUSTOMS_REGISTRY_USERNAME / CUSTOMS_REGISTRY_PASSWORD  registry credentials
+  CUSTOMS_REGISTRY_TIMEOUT  registry connect/read timeout in seconds (default 30)
+  DOCKER_CONFIG       docker client config dir (config.json: auths, credsStore, credHelpers)
   NO_COLOR            disable colours in the table";
 
 /// Scan container images for known vulnerabilities, layer by layer, and gate CI on them.
@@ -49,6 +54,10 @@ pub enum Command {
   customs scan docker-archive:./debian.tar --format json --output report.json
   customs scan oci:./layout:latest --severity high,critical --exit-code 1
   customs scan debian:bookworm
+  customs scan registry:alpine:3.19
+  customs scan registry:localhost:5000/app:1 --platform linux/arm64/v8
+  echo \"$TOKEN\" | customs scan registry:ghcr.io/org/app:1 --username me --password-stdin
+  customs scan registry:registry.internal/app@sha256:... --insecure --timeout 120
   customs scan dir:/mnt/rootfs -f json
   customs scan ./image.tar --ignore-unfixed --exit-code 3
 
@@ -57,9 +66,13 @@ IMAGE is one of
   oci:DIR[:TAG]           an OCI image layout directory
   oci-archive:PATH[:TAG]  a tar of an OCI image layout
   docker:NAME             an image in the local Docker daemon (DOCKER_HOST honoured), streamed
+  registry:REF            an image in a registry ([HOST[:PORT]/]NAME[:TAG][@DIGEST]; Docker Hub
+                          by default); credentials from --username, CUSTOMS_REGISTRY_USERNAME /
+                          _PASSWORD, or docker's config.json (auths, credsStore, credHelpers)
   dir:PATH                a root filesystem (extracted tree or mounted disk)
   sbom:PATH               a CycloneDX (1.4-1.6) or SPDX 2.3 JSON SBOM
-  a bare path (auto-detected) or a bare image name (looked up in the Docker daemon).")]
+  a bare path (auto-detected) or a bare image name (the Docker daemon if it has the image,
+  else its registry).")]
     Scan(ScanArgs),
     /// Manage the vulnerability database.
     Db {
@@ -95,7 +108,8 @@ pub struct DbPath {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The image: docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker:NAME, dir:PATH, or a path.
+    /// The image: docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker:NAME,
+    /// registry:REF, dir:PATH, sbom:PATH, a path or an image name.
     pub image: String,
     #[command(flatten)]
     pub db: DbPath,
@@ -117,6 +131,34 @@ pub struct ScanArgs {
     /// Exit with this code when findings remain after the filters.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
     pub exit_code: Option<u8>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Registry")]
+pub struct RegistryArgs {
+    /// The platform to pick from a multi-platform image (default: this machine's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<customs_image::Platform>,
+    /// Allow registries without TLS or with an untrusted certificate (localhost and
+    /// 127.0.0.1 always use plain HTTP).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry user name (the password comes from --password-stdin or `CUSTOMS_REGISTRY_PASSWORD`).
+    #[arg(long, env = "CUSTOMS_REGISTRY_USERNAME", value_name = "NAME")]
+    pub username: Option<String>,
+    /// Read the registry password (or token) from stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Registry connect and read timeout, in seconds.
+    #[arg(long, env = "CUSTOMS_REGISTRY_TIMEOUT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+fn parse_platform(s: &str) -> Result<customs_image::Platform, String> {
+    s.parse()
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -10,6 +10,7 @@ pub const DATA: u8 = 65;
 pub const NO_INPUT: u8 = 66;
 pub const UNAVAILABLE: u8 = 69;
 pub const IO: u8 = 74;
+pub const NO_PERM: u8 = 77;
 pub const CONFIG: u8 = 78;
 
 /// A failure with its exit code, message and what to do next.
@@ -59,6 +60,9 @@ impl Failure {
             E::Daemon { .. } => Failure::new(UNAVAILABLE, e).hint("start the Docker daemon or point DOCKER_HOST at its socket; or scan a `docker save` tarball"),
             E::NotInDaemon { .. } => Failure::new(NO_INPUT, e).hint("check `docker images`; for a file, give its path (./NAME)"),
             E::NotAnImage { .. } => Failure::new(DATA, e).hint("customs reads `docker save` tarballs (docker-archive:PATH) and OCI layouts (oci:DIR[:TAG])"),
+            E::Registry { .. } => Failure::new(UNAVAILABLE, e).hint("check the registry address and the network; --timeout SECONDS waits longer; --insecure for a registry without TLS"),
+            E::RegistryAuth { registry, .. } => Failure::new(NO_PERM, e).hint(format!("log in with `docker login {registry}` (customs reads ~/.docker/config.json and its credential helpers), or pass --username NAME --password-stdin, or set CUSTOMS_REGISTRY_USERNAME and CUSTOMS_REGISTRY_PASSWORD")),
+            E::NotInRegistry { .. } => Failure::new(NO_INPUT, e).hint("check the repository name and the tag or digest"),
             E::DigestMismatch { .. } => Failure::new(DATA, e).hint("the image is corrupt or was tampered with; fetch it again"),
             _ => Failure::new(DATA, e),
         }

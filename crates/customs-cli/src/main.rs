@@ -127,6 +127,7 @@ mod commands {
             } else {
                 crate::cli::layer_cache()
             },
+            registry: registry_options(&args.registry)?,
         };
         let inventory = customs_scan::index(&reference, &options, &{
             if let Some(b) = &bar.0 {
@@ -155,16 +156,16 @@ mod commands {
 
         let format: Format = args.format;
         let mut buf = Vec::new();
-        match format {
-            Format::Json => customs_report::write_json(&report, &mut buf),
-            Format::Table => {
-                let colour = args.output.is_none()
-                    && std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none();
-                customs_report::write_table(&report, &mut buf, colour)
-            }
-        }
-        .map_err(|e| Failure::io(format!("writing the report: {e}")))?;
+        let colour = format == Format::Table
+            && args.output.is_none()
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none();
+        let write_options = customs_report::WriteOptions {
+            colour,
+            fail_threshold: None,
+        };
+        customs_report::write(format, &report, &mut buf, write_options)
+            .map_err(|e| Failure::io(format!("writing the report: {e}")))?;
         match &args.output {
             Some(path) => fs_err::write(path, &buf).map_err(|e| Failure::io(e.to_string()))?,
             None => std::io::stdout()
@@ -178,6 +179,60 @@ mod commands {
             return Ok(code);
         }
         Ok(0)
+    }
+
+    /// Registry settings from the flags and environment. The password never comes from the
+    /// command line (it would show in `ps` and shell history).
+    fn registry_options(
+        args: &crate::cli::RegistryArgs,
+    ) -> Result<customs_image::RegistryOptions, Failure> {
+        let password_env = std::env::var("CUSTOMS_REGISTRY_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
+        let credentials = match (&args.username, args.password_stdin) {
+            (None, true) => {
+                return Err(Failure::usage("--password-stdin needs --username"));
+            }
+            (None, false) if password_env.is_some() => {
+                return Err(Failure::usage(
+                    "CUSTOMS_REGISTRY_PASSWORD is set but no user name: set CUSTOMS_REGISTRY_USERNAME or pass --username",
+                ));
+            }
+            (None, false) => None,
+            (Some(user), true) => {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|e| Failure::io(format!("reading the password from stdin: {e}")))?;
+                let password = line.trim_end_matches(['\r', '\n']).to_owned();
+                if password.is_empty() {
+                    return Err(Failure::usage("--password-stdin: stdin held no password"));
+                }
+                Some((user.clone(), password, "--username/--password-stdin"))
+            }
+            (Some(user), false) => match password_env {
+                Some(p) => Some((user.clone(), p, "CUSTOMS_REGISTRY_USERNAME/_PASSWORD")),
+                None => {
+                    return Err(Failure::usage(
+                        "--username needs a password: pipe it to --password-stdin or set CUSTOMS_REGISTRY_PASSWORD",
+                    ));
+                }
+            },
+        };
+        Ok(customs_image::RegistryOptions {
+            platform: args.platform.clone(),
+            insecure: args.insecure,
+            credentials: credentials.map(|(username, secret, source)| {
+                customs_image::registry::Credentials {
+                    username,
+                    secret,
+                    source: source.to_owned(),
+                }
+            }),
+            timeout: std::time::Duration::from_secs(args.timeout),
+            ..customs_image::RegistryOptions::default()
+        })
     }
 
     struct LenSetter<'a>(&'a Bar);

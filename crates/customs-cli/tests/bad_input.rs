@@ -309,7 +309,11 @@ fn usage_errors_exit_64() {
             .code(),
         Some(64)
     );
-    assert_eq!(sb.run(&["scan", "registry:alpine"]).status.code(), Some(64));
+    assert_eq!(sb.run(&["scan", "registry:"]).status.code(), Some(64));
+    assert_eq!(
+        sb.run(&["scan", "registry:Not/Valid"]).status.code(),
+        Some(64)
+    );
 }
 
 /// A root filesystem whose package database is a symlink to the *host's* database: customs

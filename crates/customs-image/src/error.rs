@@ -42,6 +42,15 @@ pub enum ImageError {
     NotInDaemon { name: String },
     #[error("{what}: no image matches: {reason}")]
     NoMatch { what: String, reason: String },
+    /// The registry could not be reached or kept failing (network, timeouts, 5xx, 429).
+    #[error("registry {registry}: {reason}")]
+    Registry { registry: String, reason: String },
+    /// The registry wants credentials customs does not have, or rejected them.
+    #[error("registry {registry}: {reason}")]
+    RegistryAuth { registry: String, reason: String },
+    /// No such repository, tag or digest in the registry.
+    #[error("{reference}: not found in the registry ({reason})")]
+    NotInRegistry { reference: String, reason: String },
 }
 
 impl ImageError {
@@ -53,6 +62,9 @@ impl ImageError {
                 | ImageError::NotFound(_)
                 | ImageError::Daemon { .. }
                 | ImageError::NotInDaemon { .. }
+                | ImageError::Registry { .. }
+                | ImageError::RegistryAuth { .. }
+                | ImageError::NotInRegistry { .. }
         )
     }
 }

@@ -1,7 +1,7 @@
 //! Container images: where they come from, and how their layers are read.
 //!
-//! * [`ImageRef`] parses what the user typed (`docker-archive:PATH`, `oci:PATH[:TAG]`, or a
-//!   bare path, auto-detected).
+//! * [`ImageRef`] parses what the user typed (`docker-archive:PATH`, `oci:PATH[:TAG]`,
+//!   `registry:REF`, a bare path, auto-detected, or a bare image reference).
 //! * [`open`] returns an [`Image`]: verified metadata (manifest, config, layer descriptors)
 //!   plus a way to open each layer blob as a stream. Manifests and configs are small and read
 //!   whole (with a size cap), their digests checked; layer blobs are never read whole.
@@ -14,6 +14,7 @@ mod docker;
 mod error;
 mod hashing;
 mod reference;
+pub mod registry;
 mod rootfs;
 mod sbom;
 mod sources;
@@ -22,9 +23,10 @@ mod walk;
 pub use docker::{read_archive_stream, stream_docker};
 pub use error::ImageError;
 pub use reference::ImageRef;
+pub use registry::{Platform, RegistryOptions};
 pub use rootfs::walk_dir;
 pub use sbom::{MAX_SBOM_BYTES, SbomInventory, parse_sbom, read_sbom};
-pub use sources::{Image, ImageConfig, LayerInfo, open};
+pub use sources::{Image, ImageConfig, LayerInfo, open, open_with};
 pub use walk::{WalkLimits, Walked, walk_layer, walk_layer_full};
 
 /// Caps applied to untrusted image metadata.

@@ -18,6 +18,11 @@ pub enum ImageRef {
     Dir(PathBuf),
     /// A tar archive of an OCI image layout, optionally with the tag to pick.
     OciArchive { path: PathBuf, tag: Option<String> },
+    /// An image in a registry (`registry:REF`), pulled over the distribution API.
+    Registry(String),
+    /// A bare image reference (`alpine:3.19`): the local Docker daemon when it has it, else
+    /// the registry the reference names.
+    Name(String),
 }
 
 impl fmt::Display for ImageRef {
@@ -33,6 +38,8 @@ impl fmt::Display for ImageRef {
             ImageRef::OciArchive { path, tag: Some(t) } => {
                 write!(f, "oci-archive:{}:{t}", path.display())
             }
+            ImageRef::Registry(n) => write!(f, "registry:{n}"),
+            ImageRef::Name(n) => f.write_str(n),
         }
     }
 }
@@ -70,15 +77,14 @@ impl ImageRef {
             let (path, tag) = split_tag(rest);
             return Ok(ImageRef::OciArchive { path, tag });
         }
-        if let Some((scheme, _)) = input.split_once(':')
-            && scheme == "registry"
-        {
-            return Err(ImageError::BadReference {
-                reference: input.to_owned(),
-                reason: format!(
-                    "the {scheme}: transport is not supported yet; use docker-archive:PATH or oci:PATH"
-                ),
-            });
+        if let Some(rest) = input.strip_prefix("registry:") {
+            crate::registry::RegistryRef::parse(rest).map_err(|reason| {
+                ImageError::BadReference {
+                    reference: input.to_owned(),
+                    reason,
+                }
+            })?;
+            return Ok(ImageRef::Registry(rest.to_owned()));
         }
         let path = Path::new(input);
         if path.is_dir() {
@@ -99,9 +105,9 @@ impl ImageRef {
             return Ok(ImageRef::DockerArchive(path.to_owned()));
         }
         // Not a path: an image reference such as `debian:bookworm` is looked up in the Docker
-        // daemon (registries come with the registry transport).
-        if looks_like_image_name(input) {
-            return Ok(ImageRef::Docker(input.to_owned()));
+        // daemon, then in its registry.
+        if looks_like_image_name(input) && crate::registry::RegistryRef::parse(input).is_ok() {
+            return Ok(ImageRef::Name(input.to_owned()));
         }
         Err(ImageError::NotFound(path.to_owned()))
     }
@@ -159,15 +165,25 @@ mod tests {
         ));
         assert_eq!(
             ImageRef::parse("debian:bookworm").unwrap(),
-            ImageRef::Docker("debian:bookworm".into())
+            ImageRef::Name("debian:bookworm".into())
+        );
+        assert_eq!(
+            ImageRef::parse("registry:localhost:5000/a/b:1").unwrap(),
+            ImageRef::Registry("localhost:5000/a/b:1".into())
+        );
+        assert_eq!(
+            ImageRef::parse("registry:alpine").unwrap().to_string(),
+            "registry:alpine"
         );
         assert_eq!(
             ImageRef::parse("docker:alpine").unwrap(),
             ImageRef::Docker("alpine".into())
         );
-        assert!(matches!(
-            ImageRef::parse("registry:alpine"),
-            Err(ImageError::BadReference { .. })
-        ));
+        for bad in ["registry:", "registry:UPPER", "registry:a/"] {
+            assert!(
+                matches!(ImageRef::parse(bad), Err(ImageError::BadReference { .. })),
+                "{bad}"
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ use customs_model::Digest;
 use serde::{Deserialize, Serialize};
 
 use crate::hashing::read_capped;
+use crate::registry::RegistryOptions;
 use crate::{ImageError, ImageRef, MAX_JSON_BYTES};
 
 /// The parts of an image config customs uses (OCI image spec / Docker image JSON).
@@ -73,7 +74,7 @@ pub struct LayerInfo {
 }
 
 #[derive(Debug, Clone)]
-enum BlobLocation {
+pub(crate) enum BlobLocation {
     /// A byte range of a file (an entry of a tar archive).
     Range {
         file: PathBuf,
@@ -82,6 +83,12 @@ enum BlobLocation {
     },
     /// A whole file (an OCI layout blob).
     File(PathBuf),
+    /// A blob in a registry, streamed (and resumed after broken connections) on open.
+    Registry {
+        client: std::sync::Arc<crate::registry::Client>,
+        digest: Digest,
+        size: u64,
+    },
 }
 
 impl BlobLocation {
@@ -93,12 +100,22 @@ impl BlobLocation {
                 Ok(Box::new(f.take(*size)))
             }
             BlobLocation::File(p) => Ok(Box::new(fs_err::File::open(p)?)),
+            BlobLocation::Registry {
+                client,
+                digest,
+                size,
+            } => Ok(Box::new(crate::registry::BlobReader::new(
+                std::sync::Arc::clone(client),
+                digest.clone(),
+                *size,
+            ))),
         }
     }
 
     fn len(&self) -> Result<u64, ImageError> {
         match self {
-            BlobLocation::Range { size, .. } => Ok(*size),
+            // The stream of a registry blob refuses to run past the descriptor's size.
+            BlobLocation::Range { size, .. } | BlobLocation::Registry { size, .. } => Ok(*size),
             BlobLocation::File(p) => Ok(fs_err::metadata(p)?.len()),
         }
     }
@@ -109,11 +126,14 @@ impl BlobLocation {
 pub struct Image {
     pub reference: ImageRef,
     pub repo_tags: Vec<String>,
+    /// `registry/repository@digest` of the manifest (or index) the reference resolved to,
+    /// for images pulled from a registry.
+    pub repo_digests: Vec<String>,
     pub manifest_digest: Option<Digest>,
     pub config_digest: Digest,
     pub config: ImageConfig,
     pub layers: Vec<LayerInfo>,
-    locations: Vec<BlobLocation>,
+    pub(crate) locations: Vec<BlobLocation>,
 }
 
 impl Image {
@@ -128,6 +148,7 @@ impl Image {
         Image {
             reference,
             repo_tags,
+            repo_digests: Vec::new(),
             manifest_digest: None,
             config_digest,
             config,
@@ -172,9 +193,19 @@ impl Image {
     }
 }
 
-/// Opens the image `reference` points at and verifies its metadata.
+/// Opens the image `reference` points at and verifies its metadata (registries with the
+/// default [`RegistryOptions`]).
 pub fn open(reference: &ImageRef) -> Result<Image, ImageError> {
+    open_with(reference, &RegistryOptions::default())
+}
+
+/// [`open`], with how to reach registries. A bare name ([`ImageRef::Name`]) is opened in its
+/// registry here; trying the Docker daemon first is the caller's choice ([`crate::stream_docker`]).
+pub fn open_with(reference: &ImageRef, registry: &RegistryOptions) -> Result<Image, ImageError> {
     match reference {
+        ImageRef::Registry(name) | ImageRef::Name(name) => {
+            crate::registry::open_registry(reference, name, registry)
+        }
         ImageRef::DockerArchive(path) => open_docker_archive(reference, path),
         ImageRef::OciLayout { path, tag } => open_oci_layout(reference, path, tag.as_deref()),
         ImageRef::OciArchive { path, tag } => open_oci_archive(reference, path, tag.as_deref()),
@@ -218,6 +249,7 @@ fn open_dir(reference: &ImageRef, path: &Path) -> Result<Image, ImageError> {
     Ok(Image {
         reference: reference.clone(),
         repo_tags: Vec::new(),
+        repo_digests: Vec::new(),
         manifest_digest: None,
         config_digest: Digest::sha256_of(format!("dir:{}", canonical.display()).as_bytes()),
         config: ImageConfig {
@@ -501,6 +533,7 @@ fn open_docker_archive(reference: &ImageRef, path: &Path) -> Result<Image, Image
     Ok(Image {
         reference: reference.clone(),
         repo_tags: m.repo_tags.unwrap_or_default(),
+        repo_digests: Vec::new(),
         manifest_digest: None,
         config_digest,
         config,
@@ -841,6 +874,7 @@ fn open_layout(
     Ok(Image {
         reference: reference.clone(),
         repo_tags: name.into_iter().collect(),
+        repo_digests: Vec::new(),
         manifest_digest: Some(manifest_digest),
         config_digest,
         config,

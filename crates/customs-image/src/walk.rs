@@ -7,6 +7,7 @@ use customs_model::Digest;
 
 use crate::ImageError;
 use crate::hashing::HashingReader;
+use crate::registry::TransferError;
 
 /// Bounds on what one layer may cost.
 #[derive(Debug, Clone)]
@@ -109,6 +110,62 @@ pub struct Walked {
 /// only from its content).
 #[allow(clippy::too_many_arguments)]
 pub fn walk_layer_full(
+    reader: impl Read,
+    label: &str,
+    expect_blob: Option<&Digest>,
+    expect_diff_id: Option<&Digest>,
+    compute_diff_id: bool,
+    media_type: Option<&str>,
+    dispatcher: &Dispatcher,
+    limits: &WalkLimits,
+) -> Result<Walked, ImageError> {
+    let mut source = SourceErrors {
+        inner: reader,
+        transfer: None,
+    };
+    let result = walk_source(
+        &mut source,
+        label,
+        expect_blob,
+        expect_diff_id,
+        compute_diff_id,
+        media_type,
+        dispatcher,
+        limits,
+    );
+    // A download that broke beyond retrying is a network failure, whatever the decompressor
+    // or the tar reader made of the missing bytes.
+    match (result, source.transfer) {
+        (Err(_), Some((registry, reason))) => Err(ImageError::Registry {
+            registry,
+            reason: format!("layer {label}: {reason}"),
+        }),
+        (result, _) => result,
+    }
+}
+
+/// Remembers a [`TransferError`] coming from the blob source.
+struct SourceErrors<R> {
+    inner: R,
+    transfer: Option<(String, String)>,
+}
+
+impl<R: Read> Read for SourceErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            if let Some(t) = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<TransferError>())
+            {
+                self.transfer
+                    .get_or_insert_with(|| (t.registry.clone(), t.message.clone()));
+            }
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_source(
     reader: impl Read,
     label: &str,
     expect_blob: Option<&Digest>,

@@ -6,6 +6,8 @@
 //! * [`debian_rootfs`] / [`dpkg_query`]: a real `debootstrap` root filesystem, cached across
 //!   runs, and the package list dpkg itself reports for it (ground truth).
 //! * [`Dockerd`]: a private real Docker daemon to `import`, `build`, `save` and `load` with.
+//! * [`Registry`]: a real distribution registry (anonymous, htpasswd or token auth, with the
+//!   [`TokenIssuer`] it trusts); [`FaultRegistry`] for failures no real registry produces.
 //! * [`require_tool`] / [`require_root`]: tests fail with a clear message when the machine
 //!   lacks what they need; they never skip silently.
 //!
@@ -17,17 +19,24 @@
 mod debian;
 mod dockerd;
 mod hash;
+mod http;
 mod image;
 mod layer;
+mod registry;
 mod tools;
 
 pub use debian::{DEFAULT_DEBIAN_MIRROR, cache_dir, debian_rootfs, debian_rootfs_with, dpkg_query};
 pub use dockerd::{Dockerd, START_TIMEOUT};
+pub use http::{Reply, Request, TestServer, parse_query};
 pub use image::{
     BuiltImage, ImageBuilder, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, REF_NAME_ANNOTATION,
     WrittenImage, WrittenLayer,
 };
 pub use layer::{Compression, FIXED_MTIME, Layer};
+pub use registry::{
+    FaultHook, FaultRegistry, REGISTRY_START_TIMEOUT, Registry, RegistryAuth, TokenIssuer,
+    strip_manifest_media_type, write_oci_index,
+};
 pub use tools::{
     file_tail, find_tool, is_root, mounts_under, require_root, require_tool, run, run_output,
     skopeo_inspect, tail, unmount_all_under,

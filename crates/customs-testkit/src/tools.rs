@@ -14,6 +14,9 @@ fn package_for(tool: &str) -> &str {
         "debootstrap" => "debootstrap",
         "dpkg-query" | "dpkg" => "dpkg",
         "zstd" => "zstd",
+        "docker-registry" => "docker-registry",
+        "htpasswd" => "apache2-utils",
+        "openssl" => "openssl",
         _ => tool,
     }
 }

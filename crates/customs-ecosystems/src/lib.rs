@@ -48,6 +48,24 @@ pub fn analyzers() -> Vec<Arc<dyn Analyzer>> {
         Arc::new(customs_rhel::RedHatReleaseAnalyzer),
         Arc::new(customs_suse::SuseReleaseAnalyzer),
         Arc::new(customs_ubuntu::LsbReleaseAnalyzer),
+        // Application packages.
+        Arc::new(customs_pypi::PythonInstalledAnalyzer::default()),
+        Arc::new(customs_pypi::PythonLockfileAnalyzer::default()),
+        Arc::new(customs_npm::NpmInstalledAnalyzer::default()),
+        Arc::new(customs_npm::NpmLockfileAnalyzer::default()),
+        Arc::new(customs_npm::YarnLockAnalyzer::default()),
+        Arc::new(customs_npm::PnpmLockAnalyzer::default()),
+        Arc::new(customs_gem::GemspecAnalyzer::default()),
+        Arc::new(customs_gem::GemfileLockAnalyzer::default()),
+        Arc::new(customs_composer::ComposerLockAnalyzer::default()),
+        Arc::new(customs_composer::ComposerInstalledAnalyzer::default()),
+        Arc::new(customs_nuget::DepsJsonAnalyzer::default()),
+        Arc::new(customs_nuget::PackagesLockAnalyzer::default()),
+        Arc::new(customs_cargo::CargoLockAnalyzer::default()),
+        Arc::new(customs_cargo::CargoAuditableAnalyzer::default()),
+        Arc::new(customs_golang::GoBinaryAnalyzer::default()),
+        Arc::new(customs_golang::GoModAnalyzer::default()),
+        Arc::new(customs_maven::JavaArchiveAnalyzer::default()),
     ]
 }
 

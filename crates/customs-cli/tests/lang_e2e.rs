@@ -185,6 +185,10 @@ fn installed_application_packages_equal_what_was_installed() {
         .unwrap();
     let layout = work.join("oci");
     built.write_oci_layout(&layout, Some("apps")).unwrap();
+    // scripts/compare-syft.sh keeps the image to run syft on the same bytes.
+    if let Some(keep) = std::env::var_os("CUSTOMS_KEEP_LANG_IMAGE") {
+        built.write_oci_layout(keep, Some("apps")).unwrap();
+    }
     let report = sb.scan_json(&format!("oci:{}:apps", layout.display()));
 
     let mut want: BTreeSet<Row> = BTreeSet::new();

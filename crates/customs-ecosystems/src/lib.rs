@@ -31,6 +31,7 @@ pub const REGISTERED: &[&str] = &[
     "rhel",
     "suse",
     "ubuntu",
+    "osv",
 ];
 
 /// Every analyzer, in a fixed order.
@@ -76,6 +77,8 @@ pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
         Arc::new(customs_debian::DebianTrackerParser::new()),
         Arc::new(customs_debian::DebianDsaParser::new()),
         Arc::new(customs_alpine::AlpineSecdbParser),
+        Arc::new(customs_osv::OsvFeedParser::osv()),
+        Arc::new(customs_osv::OsvFeedParser::ghsa()),
     ]
 }
 
@@ -106,6 +109,7 @@ pub fn matchers() -> Vec<Arc<dyn Matcher>> {
     vec![
         Arc::new(customs_debian::DebianMatcher),
         Arc::new(customs_alpine::AlpineMatcher),
+        Arc::new(customs_osv::OsvMatcher),
     ]
 }
 

@@ -14,6 +14,15 @@
 //! package, package managers do not use them, and what was installed is read from the
 //! installed `package.json` files. Every package's ecosystem and purl type is `npm`; scoped
 //! packages put `@scope` in the purl namespace.
+//!
+//! Limits on untrusted input (each refusal is an [`customs_analyzer::AnalyzeError`] naming the
+//! file, which the scan turns into a diagnostic): installed `package.json` 8 MiB
+//! ([`installed::PACKAGE_JSON_LIMIT`]); `package-lock.json` and classic `yarn.lock` 64 MiB;
+//! YAML lockfiles (pnpm, yarn berry) 32 MiB, at most 64 levels deep, 8 M nodes and 100 000
+//! nodes copied through anchors/aliases ([`yaml`]); JSON nesting 128 levels (`serde_json`'s
+//! limit) and v1 `dependencies` nesting 48 levels ([`package_lock::MAX_V1_DEPTH`]). Entries
+//! without a usable name or version are skipped and counted in one
+//! `malformed-lockfile-entry` diagnostic per file.
 
 pub mod common;
 pub mod installed;

@@ -15,7 +15,7 @@ mod location;
 
 pub use location::{
     DEFAULT_MAX_ARCHIVE_MEMBERS, DEFAULT_MAX_MEMBER_BYTES, DigestingReader, FetchOptions, Inputs,
-    LocationError, OpenedInput, open_location,
+    LocationError, OpenedInput, open_location, open_reader,
 };
 
 use customs_model::Advisory;

@@ -206,6 +206,22 @@ pub fn open_location(location: &str, opts: &FetchOptions) -> Result<Inputs, Loca
     Ok(inputs)
 }
 
+/// The inputs of an already open stream, as [`open_location`] would give them for a file
+/// named `file_name` at `location`: decompressed, and expanded when it is an archive (a zip
+/// is spooled to a temporary file first).
+pub fn open_reader(
+    location: &str,
+    file_name: &str,
+    reader: Box<dyn Read + Send>,
+    opts: &FetchOptions,
+) -> Result<Inputs, LocationError> {
+    Ok(Inputs {
+        opts: opts.clone(),
+        files: Vec::new().into_iter(),
+        current: Some(open_stream(location.to_owned(), file_name, reader, opts)?),
+    })
+}
+
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())

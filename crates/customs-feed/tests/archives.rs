@@ -454,3 +454,19 @@ fn single_files_keep_their_behaviour() {
         expected
     );
 }
+
+#[test]
+fn open_reader_expands_streams_like_files() {
+    let path = shared("feeds/osv/rustsec-osv.tar.zst");
+    let f = std::fs::File::open(&path).unwrap();
+    let inputs: Vec<OpenedInput> = customs_feed::open_reader(
+        "stdin",
+        "rustsec-osv.tar.zst",
+        Box::new(f),
+        &FetchOptions::default(),
+    )
+    .unwrap()
+    .collect();
+    assert_eq!(inputs.len(), tar_crate_members(&path).len());
+    assert!(inputs.iter().all(|i| i.location.starts_with("stdin!")));
+}

@@ -30,7 +30,8 @@ use customs_model::Digest;
 pub use auth::{Challenge, Credentials, docker_config_dir, from_docker_config, parse_challenge};
 pub(crate) use client::{BlobReader, Client, TransferError};
 pub use manifest::{
-    Descriptor, ImageManifest, Manifest, ManifestError, Platform, parse_manifest, select_platform,
+    Descriptor, ImageManifest, MAX_ENTRIES, Manifest, ManifestError, Platform, parse_manifest,
+    select_platform,
 };
 pub use name::RegistryRef;
 

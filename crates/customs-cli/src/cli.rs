@@ -128,9 +128,31 @@ pub struct ScanArgs {
     /// Do not read or write the layer cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Exit with this code when findings remain after the filters.
+    /// Exit with this code when findings remain after the filters (with --fail-on: when
+    /// findings at or above that severity remain).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
     pub exit_code: Option<u8>,
+    /// Fail (exit 2, or the --exit-code) when a finding at or above SEVERITY remains; JUnit
+    /// marks only those as failures.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Hide findings with these statuses (comma-separated): fixed, affected, will_not_fix,
+    /// fix_deferred, end_of_life, indeterminate.
+    #[arg(long, value_delimiter = ',', value_name = "STATUS", value_parser = parse_status)]
+    pub ignore_status: Vec<customs_model::Status>,
+    /// Suppress findings listed in this ignore file [default: ./.customsignore when present].
+    #[arg(long, value_name = "FILE", env = "CUSTOMS_IGNORE_FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// Suppress findings a VEX document (OpenVEX, CycloneDX VEX or CSAF VEX) marks
+    /// not_affected or fixed. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Also list suppressed findings, with the reason and the rule or statement.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// In the table, also list every package found (JSON always has them).
+    #[arg(long)]
+    pub list_all_pkgs: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -162,6 +184,10 @@ fn parse_platform(s: &str) -> Result<customs_image::Platform, String> {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_status(s: &str) -> Result<customs_model::Status, String> {
     s.parse()
 }
 

@@ -68,6 +68,18 @@ impl Failure {
         }
     }
 
+    pub fn policy(e: &customs_policy::PolicyError) -> Self {
+        use customs_policy::PolicyError as E;
+        match e {
+            E::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Failure::new(NO_INPUT, e).hint("check the --ignore-file / --vex path")
+            }
+            E::Io { .. } => Failure::new(IO, e),
+            E::Syntax { .. } => Failure::new(CONFIG, e).hint("ignore rules look like: CVE-2023-1234 package=openssl expires=2027-01-31 reason=\"...\" (docs/suppression.md)"),
+            E::TooLarge { .. } | E::Vex { .. } => Failure::new(DATA, e),
+        }
+    }
+
     pub fn db(e: &customs_db::DbError) -> Self {
         use customs_db::DbError as E;
         match e {

@@ -151,8 +151,20 @@ mod commands {
         let filter = Filter {
             severities: args.severity.clone(),
             ignore_unfixed: args.ignore_unfixed,
+            ignore_statuses: args.ignore_status.clone(),
         };
         filter.apply(&mut report);
+        let suppressions = load_suppressions(args)?;
+        let today = jiff::Zoned::now().date();
+        let applied = suppressions.apply(&mut report, today);
+        for (rule, vuln) in &applied.expired {
+            eprintln!(
+                "customs: warning: {rule}: the ignore rule for {vuln} has expired; it no longer suppresses anything"
+            );
+        }
+        if !args.show_suppressed {
+            report.suppressed.clear();
+        }
 
         let format: Format = args.format;
         let mut buf = Vec::new();
@@ -162,7 +174,8 @@ mod commands {
             && std::env::var_os("NO_COLOR").is_none();
         let write_options = customs_report::WriteOptions {
             colour,
-            fail_threshold: None,
+            fail_threshold: args.fail_on,
+            list_packages: args.list_all_pkgs,
         };
         customs_report::write(format, &report, &mut buf, write_options)
             .map_err(|e| Failure::io(format!("writing the report: {e}")))?;
@@ -173,12 +186,45 @@ mod commands {
                 .write_all(&buf)
                 .map_err(|e| Failure::io(format!("writing to stdout: {e}")))?,
         }
-        if !report.findings.is_empty()
-            && let Some(code) = args.exit_code
-        {
-            return Ok(code);
+        Ok(gate(&report, args.fail_on, args.exit_code))
+    }
+
+    /// The exit code for the findings that remain: with `--fail-on S`, findings at or above S
+    /// fail with `--exit-code` or 2 (as grype and docker scout do); without it, any finding
+    /// fails with `--exit-code` when given.
+    fn gate(
+        report: &customs_model::Report,
+        fail_on: Option<customs_model::Severity>,
+        exit_code: Option<u8>,
+    ) -> u8 {
+        match fail_on {
+            Some(threshold) if report.findings.iter().any(|f| f.severity >= threshold) => {
+                exit_code.unwrap_or(2)
+            }
+            Some(_) => 0,
+            None if !report.findings.is_empty() => exit_code.unwrap_or(0),
+            None => 0,
         }
-        Ok(0)
+    }
+
+    /// The ignore file (`--ignore-file`, else `./.customsignore` when it exists) and every
+    /// `--vex` document.
+    fn load_suppressions(args: &ScanArgs) -> Result<customs_policy::Suppressions, Failure> {
+        let mut s = customs_policy::Suppressions::default();
+        let default = std::path::Path::new(".customsignore");
+        let ignore = match &args.ignore_file {
+            Some(p) => Some(p.as_path()),
+            None => default.is_file().then_some(default),
+        };
+        if let Some(path) = ignore {
+            s.ignore
+                .push(customs_policy::IgnoreFile::read(path).map_err(|e| Failure::policy(&e))?);
+        }
+        for path in &args.vex {
+            s.vex
+                .push(customs_policy::VexDocument::read(path).map_err(|e| Failure::policy(&e))?);
+        }
+        Ok(s)
     }
 
     /// Registry settings from the flags and environment. The password never comes from the

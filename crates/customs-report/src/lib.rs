@@ -82,6 +82,8 @@ pub struct WriteOptions {
     pub colour: bool,
     /// The gate threshold: `JUnit` marks findings at or above it as failures (all when None).
     pub fail_threshold: Option<Severity>,
+    /// The table also lists every package.
+    pub list_packages: bool,
 }
 
 /// Writes `report` in `format`.
@@ -92,7 +94,16 @@ pub fn write(
     options: WriteOptions,
 ) -> io::Result<()> {
     match format {
-        Format::Table => write_table(report, out, options.colour),
+        Format::Table => {
+            write_table(report, out, options.colour)?;
+            if !report.suppressed.is_empty() {
+                write_suppressed(report, out)?;
+            }
+            if options.list_packages {
+                write_packages(report, out)?;
+            }
+            Ok(())
+        }
         Format::Json => write_json(report, out),
         Format::Sarif => write_sarif(report, out),
         Format::CycloneDx => write_cyclonedx(report, out),
@@ -110,6 +121,8 @@ pub struct Filter {
     pub severities: Vec<Severity>,
     /// Drop findings that have no fixed version.
     pub ignore_unfixed: bool,
+    /// Drop findings with these statuses.
+    pub ignore_statuses: Vec<Status>,
 }
 
 impl Filter {
@@ -120,7 +133,7 @@ impl Filter {
         if self.ignore_unfixed && f.fixed_version.is_none() {
             return false;
         }
-        true
+        !self.ignore_statuses.contains(&f.status)
     }
 
     /// Applies the filter to the report's findings.
@@ -330,4 +343,50 @@ pub fn write_table(report: &Report, out: &mut dyn Write, colour_on: bool) -> io:
         }
     }
     Ok(())
+}
+
+/// The table's list of suppressed findings (`--show-suppressed`).
+pub fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "Suppressed: {}", report.suppressed.len())?;
+    let mut rows = vec![
+        ["VULNERABILITY", "PACKAGE", "INSTALLED", "REASON", "SOURCE"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+    ];
+    for s in &report.suppressed {
+        rows.push(vec![
+            s.finding.vulnerability_id.clone(),
+            s.finding.package.clone(),
+            s.finding.installed_version.clone(),
+            truncate(&s.reason, 60),
+            s.source.clone(),
+        ]);
+    }
+    out.write_all(columns(&rows, "  ", None).as_bytes())
+}
+
+/// The table's package list (`--list-all-pkgs`).
+pub fn write_packages(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "Packages: {}", report.packages.len())?;
+    let mut rows = vec![
+        ["TYPE", "NAME", "VERSION", "LAYER", "FOUND IN"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+    ];
+    for p in &report.packages {
+        rows.push(vec![
+            p.ecosystem.clone(),
+            p.name.clone(),
+            p.version.clone(),
+            p.layer_diff_id
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |d| d.short().to_owned()),
+            p.found_in.clone(),
+        ]);
+    }
+    out.write_all(columns(&rows, "  ", None).as_bytes())
 }

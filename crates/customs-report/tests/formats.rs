@@ -22,6 +22,7 @@ fn render(format: Format, report: &Report, threshold: Option<Severity>) -> Strin
         WriteOptions {
             colour: false,
             fail_threshold: threshold,
+            list_packages: false,
         },
     )
     .unwrap();

@@ -19,6 +19,7 @@ fn table_with_filters() {
     Filter {
         severities: vec![Severity::High, Severity::Critical],
         ignore_unfixed: false,
+        ignore_statuses: vec![],
     }
     .apply(&mut r);
     assert_eq!(r.findings.len(), 1);
@@ -26,6 +27,7 @@ fn table_with_filters() {
     Filter {
         severities: vec![],
         ignore_unfixed: true,
+        ignore_statuses: vec![],
     }
     .apply(&mut r2);
     assert_eq!(r2.findings.len(), 1);

@@ -13,9 +13,11 @@ Examples:
   customs scan debian:bookworm                       the local Docker daemon, else the registry
   customs scan registry:ghcr.io/org/app:1.2 --platform linux/arm64
   customs scan ./image.tar --severity high,critical --ignore-unfixed --exit-code 1
+  customs scan ./image.tar --fail-on high --format sarif -o customs.sarif
 
 Exit codes:
-  0   success (no findings left after filters, or no --exit-code given)
+  0   success (no findings left after filters, or no --exit-code / --fail-on given)
+  2   --fail-on SEVERITY given (without --exit-code) and a finding at or above it remains
   N   findings remain and --exit-code N was given
   64  usage error          65  bad input data (corrupt image, digest mismatch, malformed feed)
   66  input not found      69  network/service unavailable (registry unreachable, timeouts)
@@ -27,6 +29,8 @@ Environment:
   CUSTOMS_CACHE_DIR   cache directory (default: $XDG_CACHE_HOME/customs)
   CUSTOMS_CACHE_MAX_MB  size cap of the layer cache in MiB (default 2048; least recently used go first)
   CUSTOMS_LOG         log filter, e.g. debug (overrides -v/-q)
+  CUSTOMS_IGNORE_FILE the ignore file (default ./.customsignore when present)
+  SOURCE_DATE_EPOCH   timestamp for CycloneDX/SPDX/GitLab documents (reproducible builds)
   CUSTOMS_REGISTRY_USERNAME / CUSTOMS_REGISTRY_PASSWORD  registry credentials
   CUSTOMS_REGISTRY_TIMEOUT  registry connect/read timeout in seconds (default 30)
   DOCKER_CONFIG       docker client config dir (config.json: auths, credsStore, credHelpers)
@@ -60,6 +64,13 @@ pub enum Command {
   customs scan registry:registry.internal/app@sha256:... --insecure --timeout 120
   customs scan dir:/mnt/rootfs -f json
   customs scan ./image.tar --ignore-unfixed --exit-code 3
+  customs scan ./image.tar --fail-on critical                      exit 2 on critical findings
+  customs scan ./image.tar --vex vendor.openvex.json --show-suppressed
+  customs scan ./image.tar -f sarif -o customs.sarif              GitHub code scanning
+  customs scan ./image.tar -f cyclonedx -o bom.json               CycloneDX 1.6 with VEX states
+
+Formats (-f): table, json, sarif, cyclonedx, spdx-json, junit, html, gitlab.
+Suppression: ./.customsignore (or --ignore-file) and --vex documents; see docs/suppression.md.
 
 IMAGE is one of
   docker-archive:PATH     a `docker save` tarball (legacy or Docker 25+ layout)

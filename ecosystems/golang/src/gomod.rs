@@ -209,11 +209,13 @@ impl GoMod {
     fn entry(&mut self, verb: &str, args: &[String], comment: Option<&str>, n: usize) {
         match verb {
             "require" => match args {
-                [path, version] => self.requires.push(Require {
-                    path: path.clone(),
-                    version: version.clone(),
-                    indirect: is_indirect(comment),
-                }),
+                [path, version] if !path.is_empty() && !version.is_empty() => {
+                    self.requires.push(Require {
+                        path: path.clone(),
+                        version: version.clone(),
+                        indirect: is_indirect(comment),
+                    });
+                }
                 _ => self.problems.push(format!(
                     "line {n}: require needs a module path and a version"
                 )),
@@ -232,6 +234,14 @@ impl GoMod {
                         [p, v] => (p.clone(), Some(v.clone())),
                         _ => return None,
                     };
+                    let empty = |s: &Option<String>| s.as_ref().is_some_and(String::is_empty);
+                    if old_path.is_empty()
+                        || new_path.is_empty()
+                        || empty(&old_version)
+                        || empty(&new_version)
+                    {
+                        return None;
+                    }
                     Some(Replace {
                         old_path,
                         old_version,

@@ -7,9 +7,11 @@
 //! `v3.18`; `customs_os_release::feed_release` derives that.)
 
 mod matcher;
+pub mod rolling;
 mod secdb;
 
 pub use matcher::AlpineMatcher;
+pub use rolling::{ChainguardMatcher, ChainguardSecdbParser, WolfiMatcher, WolfiSecdbParser};
 pub use secdb::AlpineSecdbParser;
 
 use customs_analyzer::{AnalyzeError, Analyzer, FileEntry, Interest, LayerFindings};

@@ -24,6 +24,8 @@ const BRANCHES: &[&str] = &[
 
 #[derive(Deserialize)]
 struct SecDb {
+    /// Absent from Wolfi's and Chainguard's files (they have one rolling branch).
+    #[serde(default)]
     distroversion: String,
     #[serde(default)]
     reponame: String,
@@ -97,21 +99,37 @@ impl FeedParser for AlpineSecdbParser {
         body: &mut dyn Read,
         emit: &mut dyn FnMut(Advisory),
     ) -> Result<(), FeedError> {
-        let mut bytes = Vec::new();
-        body.take(MAX_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| FeedError::io(input, e))?;
-        if bytes.len() as u64 > MAX_BYTES {
-            return Err(FeedError::Limit {
-                kind: input.kind.clone(),
-                location: input.location.clone(),
-                limit: MAX_BYTES,
-                what: "bytes in one secdb file".into(),
-            });
-        }
-        let db: SecDb = serde_json::from_slice(&bytes)
-            .map_err(|e| FeedError::malformed(input, e.to_string()))?;
-        let ns = namespace(&db.distroversion).ok_or_else(|| {
+        parse_secdb(input, body, "alpine-secdb", None, emit)
+    }
+}
+
+/// Parses one secdb document for feed `kind`. With `fixed_namespace` (Wolfi, Chainguard:
+/// one rolling branch, no `distroversion`) every advisory lands there; without it the
+/// namespace is read from `distroversion` (Alpine).
+pub(crate) fn parse_secdb(
+    input: &FeedInput,
+    body: &mut dyn Read,
+    kind: &str,
+    fixed_namespace: Option<&str>,
+    emit: &mut dyn FnMut(Advisory),
+) -> Result<(), FeedError> {
+    let mut bytes = Vec::new();
+    body.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| FeedError::io(input, e))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(FeedError::Limit {
+            kind: input.kind.clone(),
+            location: input.location.clone(),
+            limit: MAX_BYTES,
+            what: "bytes in one secdb file".into(),
+        });
+    }
+    let db: SecDb =
+        serde_json::from_slice(&bytes).map_err(|e| FeedError::malformed(input, e.to_string()))?;
+    let ns = match fixed_namespace {
+        Some(ns) => ns.to_owned(),
+        None => namespace(&db.distroversion).ok_or_else(|| {
             FeedError::malformed(
                 input,
                 format!(
@@ -119,46 +137,48 @@ impl FeedParser for AlpineSecdbParser {
                     db.distroversion
                 ),
             )
-        })?;
-        for entry in db.packages {
-            let name = entry.pkg.name;
-            for (version, lines) in entry.pkg.secfixes {
-                let version = version.trim().to_owned();
-                let never = version == "0";
-                for line in lines.unwrap_or_default() {
-                    for id in ids(&line) {
-                        emit(Advisory {
-                            vulnerability_id: id.to_owned(),
-                            namespace: ns.clone(),
-                            package: name.clone(),
-                            scheme: "apk".into(),
-                            status: if never {
-                                Status::NotAffected
-                            } else {
-                                Status::Fixed
-                            },
-                            affected: if never {
-                                AffectedRange::Nothing
-                            } else {
-                                AffectedRange::LessThan(version.clone())
-                            },
-                            fixed_version: (!never).then(|| version.clone()),
-                            severity: Severity::Unknown,
-                            advisory_ids: Vec::new(),
-                            notes: None,
-                            source: "alpine-secdb".into(),
-                            record_id: format!(
-                                "{}/{}/{name}/{version}",
-                                db.distroversion, db.reponame
-                            ),
-                            aliases: Vec::new(),
-                        });
-                    }
+        })?,
+    };
+    let branch = if db.distroversion.is_empty() {
+        ns.as_str()
+    } else {
+        db.distroversion.as_str()
+    };
+    for entry in db.packages {
+        let name = entry.pkg.name;
+        for (version, lines) in entry.pkg.secfixes {
+            let version = version.trim().to_owned();
+            let never = version == "0";
+            for line in lines.unwrap_or_default() {
+                for id in ids(&line) {
+                    emit(Advisory {
+                        vulnerability_id: id.to_owned(),
+                        namespace: ns.clone(),
+                        package: name.clone(),
+                        scheme: "apk".into(),
+                        status: if never {
+                            Status::NotAffected
+                        } else {
+                            Status::Fixed
+                        },
+                        affected: if never {
+                            AffectedRange::Nothing
+                        } else {
+                            AffectedRange::LessThan(version.clone())
+                        },
+                        fixed_version: (!never).then(|| version.clone()),
+                        severity: Severity::Unknown,
+                        advisory_ids: Vec::new(),
+                        notes: None,
+                        source: kind.to_owned(),
+                        record_id: format!("{branch}/{}/{name}/{version}", db.reponame),
+                        aliases: Vec::new(),
+                    });
                 }
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -50,6 +50,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// `Scan` is much larger than the other variants; the value is parsed once per run.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan an image: list its packages and their known vulnerabilities.
@@ -117,6 +119,8 @@ pub struct DbPath {
     pub db: Option<PathBuf>,
 }
 
+// Command-line switches are naturally booleans.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// The image: docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker:NAME,
@@ -143,24 +147,28 @@ pub struct ScanArgs {
     /// findings at or above that severity remain).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
     pub exit_code: Option<u8>,
-    /// Fail (exit 2, or the --exit-code) when a finding at or above SEVERITY remains; JUnit
-    /// marks only those as failures.
+    /// Fail (exit 2, or the --exit-code) when a finding at or above SEVERITY remains; the
+    /// junit format marks only those as failures.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
-    /// Hide findings with these statuses (comma-separated): fixed, affected, will_not_fix,
-    /// fix_deferred, end_of_life, indeterminate.
+    /// Hide findings with these statuses (comma-separated): fixed, affected, `will_not_fix`,
+    /// `fix_deferred`, `end_of_life`, indeterminate.
     #[arg(long, value_delimiter = ',', value_name = "STATUS", value_parser = parse_status)]
     pub ignore_status: Vec<customs_model::Status>,
     /// Suppress findings listed in this ignore file [default: ./.customsignore when present].
     #[arg(long, value_name = "FILE", env = "CUSTOMS_IGNORE_FILE")]
     pub ignore_file: Option<PathBuf>,
-    /// Suppress findings a VEX document (OpenVEX, CycloneDX VEX or CSAF VEX) marks
-    /// not_affected or fixed. Repeatable.
+    /// Suppress findings a VEX document (`OpenVEX`, `CycloneDX` VEX or CSAF VEX) marks
+    /// `not_affected` or fixed. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
     /// Also list suppressed findings, with the reason and the rule or statement.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Which severity findings show: auto (the feed's rating, CVSS when it has none),
+    /// vendor (only the feed's), or cvss (NVD's CVSS score first).
+    #[arg(long, value_name = "SOURCE", default_value = "auto", value_parser = clap::value_parser!(customs_scan::SeveritySource))]
+    pub severity_source: customs_scan::SeveritySource,
     /// In the table, also list every package found (JSON always has them).
     #[arg(long)]
     pub list_all_pkgs: bool,

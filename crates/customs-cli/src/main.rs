@@ -139,7 +139,9 @@ mod commands {
         if let Some(b) = &bar.0 {
             b.finish_and_clear();
         }
-        let findings = customs_scan::match_inventory(&inventory, &store).map_err(Failure::scan)?;
+        let mut findings =
+            customs_scan::match_inventory(&inventory, &store).map_err(Failure::scan)?;
+        customs_scan::enrich(&mut findings, &store, args.severity_source).map_err(Failure::scan)?;
         let meta = store.meta().map_err(|e| Failure::db(&e))?;
         let mut report = inventory.into_report(
             findings,
@@ -197,13 +199,14 @@ mod commands {
         fail_on: Option<customs_model::Severity>,
         exit_code: Option<u8>,
     ) -> u8 {
-        match fail_on {
-            Some(threshold) if report.findings.iter().any(|f| f.severity >= threshold) => {
-                exit_code.unwrap_or(2)
-            }
-            Some(_) => 0,
-            None if !report.findings.is_empty() => exit_code.unwrap_or(0),
-            None => 0,
+        let failing = match fail_on {
+            Some(threshold) => report.findings.iter().any(|f| f.severity >= threshold),
+            None => !report.findings.is_empty(),
+        };
+        match (failing, fail_on) {
+            (false, _) => 0,
+            (true, Some(_)) => exit_code.unwrap_or(2),
+            (true, None) => exit_code.unwrap_or(0),
         }
     }
 
@@ -295,9 +298,9 @@ mod commands {
 
     pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
         let db_path = args.db.resolve()?;
-        let mut plan: Vec<(std::sync::Arc<dyn customs_feed::FeedParser>, Vec<String>)> = Vec::new();
+        let mut plan: Vec<(customs_ecosystems::Feed, Vec<String>)> = Vec::new();
         if args.feed.is_empty() {
-            for p in customs_ecosystems::feed_parsers() {
+            for p in customs_ecosystems::feeds() {
                 let locs = p.default_locations();
                 plan.push((p, locs));
             }
@@ -306,10 +309,10 @@ mod commands {
                 let (kind, location) = spec.split_once('=').ok_or_else(|| {
                     Failure::usage(format!("--feed {spec:?}: expected KIND=LOCATION"))
                 })?;
-                let parser = customs_ecosystems::feed_parser(kind).ok_or_else(|| {
-                    let kinds: Vec<_> = customs_ecosystems::feed_parsers()
+                let parser = customs_ecosystems::feed(kind).ok_or_else(|| {
+                    let kinds: Vec<_> = customs_ecosystems::feeds()
                         .iter()
-                        .map(|p| p.kind())
+                        .map(customs_ecosystems::Feed::kind)
                         .collect();
                     Failure::usage(format!(
                         "--feed {spec:?}: unknown feed kind {kind:?}; known kinds: {}",
@@ -332,7 +335,15 @@ mod commands {
         let show = !cli.quiet;
         for (parser, locations) in &plan {
             let started = std::time::Instant::now();
-            match store.update_feed(parser.as_ref(), locations, &opts) {
+            let result = match parser {
+                customs_ecosystems::Feed::Advisories(p) => {
+                    store.update_feed(p.as_ref(), locations, &opts)
+                }
+                customs_ecosystems::Feed::Enrichment(p) => {
+                    store.update_enrichment(p.as_ref(), locations, &opts)
+                }
+            };
+            match result {
                 Ok(n) => {
                     if show {
                         eprintln!(
@@ -434,7 +445,7 @@ mod commands {
 
     pub fn db_feeds() -> Result<u8, Failure> {
         let mut out = std::io::stdout().lock();
-        for p in customs_ecosystems::feed_parsers() {
+        for p in customs_ecosystems::feeds() {
             writeln!(out, "{:<16} {}", p.kind(), p.description())
                 .map_err(|e| Failure::io(e.to_string()))?;
             for l in p.default_locations() {

@@ -40,18 +40,28 @@ fn help(args: &[&str]) -> String {
 fn pipelines_parse_and_use_real_flags() {
     let md = doc();
     let blocks = blocks(&md);
-    let yaml: Vec<&String> = blocks.iter().filter(|(l, _)| l == "yaml").map(|(_, b)| b).collect();
+    let yaml: Vec<&String> = blocks
+        .iter()
+        .filter(|(l, _)| l == "yaml")
+        .map(|(_, b)| b)
+        .collect();
     assert_eq!(yaml.len(), 2, "GitHub Actions and GitLab CI");
     for y in &yaml {
         let docs = yaml_rust2::YamlLoader::load_from_str(y).unwrap_or_else(|e| panic!("{e}\n{y}"));
         assert!(docs[0].as_hash().is_some_and(|h| !h.is_empty()));
     }
-    assert!(blocks.iter().any(|(l, b)| l == "groovy" && b.contains("junit 'customs-junit.xml'")));
+    assert!(
+        blocks
+            .iter()
+            .any(|(l, b)| l == "groovy" && b.contains("junit 'customs-junit.xml'"))
+    );
 
     let mut checked = BTreeSet::new();
     for (_, body) in &blocks {
         for line in body.lines() {
-            let Some(at) = line.find("customs ") else { continue };
+            let Some(at) = line.find("customs ") else {
+                continue;
+            };
             let cmd = &line[at..];
             let words: Vec<&str> = cmd
                 .split(|c: char| c.is_whitespace() || c == '\'' || c == '"')
@@ -86,6 +96,9 @@ fn pipelines_parse_and_use_real_flags() {
         }
     }
     for f in ["--format", "--output", "--fail-on"] {
-        assert!(checked.contains(f), "{f} is shown in docs/ci.md: {checked:?}");
+        assert!(
+            checked.contains(f),
+            "{f} is shown in docs/ci.md: {checked:?}"
+        );
     }
 }

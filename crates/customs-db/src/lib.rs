@@ -13,14 +13,32 @@
 use std::path::{Path, PathBuf};
 
 use customs_feed::{
-    DigestingReader, FeedError, FeedInput, FeedParser, FetchOptions, LocationError, open_location,
+    DigestingReader, EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions,
+    LocationError, open_location,
 };
-use customs_model::{Advisory, Digest};
+use customs_model::{Advisory, Digest, VulnerabilityInfo};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest as _;
 
 /// The schema this binary writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Parses one input, handing each record's lookup keys and JSON to the row writer.
+type ParseInto<'a> = dyn FnMut(
+        &FeedInput,
+        &mut dyn std::io::Read,
+        &mut dyn FnMut([&str; 3], String),
+    ) -> Result<(), FeedError>
+    + 'a;
+
+/// Where a feed's records go.
+#[derive(Debug, Clone, Copy)]
+enum Table {
+    /// Per-package advisories, looked up by (namespace, package).
+    Advisories,
+    /// Per-vulnerability enrichment (CVSS, CWE, KEV, EPSS), looked up by id.
+    Vulnerabilities,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -153,6 +171,9 @@ impl Store {
         if v < 1 {
             store.sql(|c| c.execute_batch(MIGRATION_1))?;
         }
+        if v < 2 {
+            store.sql(|c| c.execute_batch(MIGRATION_2))?;
+        }
         Ok(store)
     }
 
@@ -179,21 +200,74 @@ impl Store {
         locations: &[String],
         opts: &FetchOptions,
     ) -> Result<u64, DbError> {
-        let kind = parser.kind();
+        self.ingest(
+            parser.kind(),
+            Table::Advisories,
+            locations,
+            opts,
+            &mut |input, body, emit| {
+                parser.parse(input, body, &mut |adv: Advisory| {
+                    let json = serde_json::to_string(&adv).expect("advisories serialize");
+                    emit([&adv.namespace, &adv.package, &adv.vulnerability_id], json);
+                })
+            },
+        )
+    }
+
+    /// Like [`Store::update_feed`], for an enrichment feed (NVD, KEV, EPSS): its records are
+    /// kept per vulnerability id.
+    pub fn update_enrichment(
+        &mut self,
+        parser: &dyn EnrichmentParser,
+        locations: &[String],
+        opts: &FetchOptions,
+    ) -> Result<u64, DbError> {
+        self.ingest(
+            parser.kind(),
+            Table::Vulnerabilities,
+            locations,
+            opts,
+            &mut |input, body, emit| {
+                parser.parse(input, body, &mut |info: VulnerabilityInfo| {
+                    let json = serde_json::to_string(&info).expect("records serialize");
+                    emit([&info.id, "", ""], json);
+                })
+            },
+        )
+    }
+
+    /// The shared update: one transaction that replaces `kind`'s rows of `table` with what
+    /// `parse` emits from every input of every location, records the feed's content digest
+    /// and refreshes the database digest.
+    fn ingest(
+        &mut self,
+        kind: &str,
+        table: Table,
+        locations: &[String],
+        opts: &FetchOptions,
+        parse: &mut ParseInto<'_>,
+    ) -> Result<u64, DbError> {
         let path = self.path.clone();
         let sqlite = |source| DbError::Sqlite {
             path: path.clone(),
             source,
         };
         let tx = self.conn.transaction().map_err(sqlite)?;
-        tx.execute("DELETE FROM advisories WHERE feed = ?1", [kind])
-            .map_err(sqlite)?;
+        let (clear, insert_sql) = match table {
+            Table::Advisories => (
+                "DELETE FROM advisories WHERE feed = ?1",
+                "INSERT INTO advisories (feed, namespace, package, vulnerability_id, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+            ),
+            Table::Vulnerabilities => (
+                "DELETE FROM vulnerabilities WHERE feed = ?1",
+                "INSERT INTO vulnerabilities (feed, vulnerability_id, record) VALUES (?1, ?2, ?3)",
+            ),
+        };
+        tx.execute(clear, [kind]).map_err(sqlite)?;
         let mut count = 0u64;
         let mut feed_hasher = sha2::Sha256::new();
         {
-            let mut insert = tx
-                .prepare("INSERT INTO advisories (feed, namespace, package, vulnerability_id, record) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(sqlite)?;
+            let mut insert = tx.prepare(insert_sql).map_err(sqlite)?;
             for location in locations {
                 for opened in open_location(location, opts)? {
                     let input = FeedInput {
@@ -203,18 +277,17 @@ impl Store {
                     };
                     let mut reader = DigestingReader::new(opened.reader);
                     let mut insert_err = None;
-                    parser.parse(&input, &mut reader, &mut |adv: Advisory| {
+                    parse(&input, &mut reader, &mut |keys, json| {
                         if insert_err.is_some() {
                             return;
                         }
-                        let json = serde_json::to_string(&adv).expect("advisories serialize");
-                        match insert.execute(params![
-                            kind,
-                            adv.namespace,
-                            adv.package,
-                            adv.vulnerability_id,
-                            json
-                        ]) {
+                        let done = match table {
+                            Table::Advisories => {
+                                insert.execute(params![kind, keys[0], keys[1], keys[2], json])
+                            }
+                            Table::Vulnerabilities => insert.execute(params![kind, keys[0], json]),
+                        };
+                        match done {
                             Ok(_) => count += 1,
                             Err(e) => insert_err = Some(e),
                         }
@@ -240,6 +313,34 @@ impl Store {
         refresh_meta(&tx, &now).map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
         Ok(count)
+    }
+
+    /// What the enrichment feeds know about `id`, merged (None when nothing).
+    pub fn vulnerability_info(&self, id: &str) -> Result<Option<VulnerabilityInfo>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record FROM vulnerabilities WHERE vulnerability_id = ?1 ORDER BY feed, rowid")
+            .map_err(|source| DbError::Sqlite { path: self.path.clone(), source })?;
+        let rows = stmt
+            .query_map(params![id], |r| r.get::<_, String>(0))
+            .and_then(Iterator::collect::<Result<Vec<String>, _>>)
+            .map_err(|source| DbError::Sqlite {
+                path: self.path.clone(),
+                source,
+            })?;
+        let mut merged: Option<VulnerabilityInfo> = None;
+        for json in rows {
+            let info: VulnerabilityInfo =
+                serde_json::from_str(&json).map_err(|e| DbError::Corrupt {
+                    path: self.path.clone(),
+                    message: e.to_string(),
+                })?;
+            match merged.as_mut() {
+                Some(m) => m.merge(info),
+                None => merged = Some(info),
+            }
+        }
+        Ok(merged)
     }
 
     /// Records that updating `kind` failed (the previous records are kept).
@@ -362,5 +463,19 @@ CREATE TABLE IF NOT EXISTS advisories (
 CREATE INDEX IF NOT EXISTS advisories_lookup ON advisories (namespace, package);
 CREATE INDEX IF NOT EXISTS advisories_feed ON advisories (feed);
 PRAGMA user_version = 1;
+COMMIT;
+";
+
+/// Schema 2: enrichment records per vulnerability id.
+const MIGRATION_2: &str = "
+BEGIN;
+CREATE TABLE IF NOT EXISTS vulnerabilities (
+  feed TEXT NOT NULL,
+  vulnerability_id TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS vulnerabilities_lookup ON vulnerabilities (vulnerability_id);
+CREATE INDEX IF NOT EXISTS vulnerabilities_feed ON vulnerabilities (feed);
+PRAGMA user_version = 2;
 COMMIT;
 ";

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use customs_analyzer::Analyzer;
-use customs_feed::FeedParser;
+use customs_feed::{EnrichmentParser, FeedParser};
 use customs_match::Matcher;
 use customs_model::{Distro, Package};
 use customs_version::Schemes;
@@ -32,6 +32,8 @@ pub const REGISTERED: &[&str] = &[
     "suse",
     "ubuntu",
     "osv",
+    "nvd",
+    "amazon",
 ];
 
 /// Every analyzer, in a fixed order.
@@ -77,9 +79,71 @@ pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
         Arc::new(customs_debian::DebianTrackerParser::new()),
         Arc::new(customs_debian::DebianDsaParser::new()),
         Arc::new(customs_alpine::AlpineSecdbParser),
+        Arc::new(customs_alpine::WolfiSecdbParser),
+        Arc::new(customs_alpine::ChainguardSecdbParser),
+        Arc::new(customs_amazon::AmazonAlasParser),
         Arc::new(customs_osv::OsvFeedParser::osv()),
         Arc::new(customs_osv::OsvFeedParser::ghsa()),
     ]
+}
+
+/// Every enrichment feed (records about vulnerabilities, not packages).
+pub fn enrichment_parsers() -> Vec<Arc<dyn EnrichmentParser>> {
+    vec![
+        Arc::new(customs_nvd::NvdParser),
+        Arc::new(customs_nvd::KevParser),
+        Arc::new(customs_nvd::EpssParser),
+    ]
+}
+
+/// A feed of either kind, as `customs db update` and `customs db feeds` see them.
+#[derive(Clone)]
+pub enum Feed {
+    Advisories(Arc<dyn FeedParser>),
+    Enrichment(Arc<dyn EnrichmentParser>),
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind())
+    }
+}
+
+impl Feed {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Feed::Advisories(p) => p.kind(),
+            Feed::Enrichment(p) => p.kind(),
+        }
+    }
+
+    pub fn description(&self) -> &'static str {
+        match self {
+            Feed::Advisories(p) => p.description(),
+            Feed::Enrichment(p) => p.description(),
+        }
+    }
+
+    pub fn default_locations(&self) -> Vec<String> {
+        match self {
+            Feed::Advisories(p) => p.default_locations(),
+            Feed::Enrichment(p) => p.default_locations(),
+        }
+    }
+}
+
+/// Every feed: advisory feeds first, then enrichments.
+pub fn feeds() -> Vec<Feed> {
+    feed_parsers()
+        .into_iter()
+        .map(Feed::Advisories)
+        .chain(enrichment_parsers().into_iter().map(Feed::Enrichment))
+        .collect()
+}
+
+/// The feed of `kind`, of either sort.
+pub fn feed(kind: &str) -> Option<Feed> {
+    feeds().into_iter().find(|f| f.kind() == kind)
 }
 
 /// The feed parser for `kind`.
@@ -109,6 +173,9 @@ pub fn matchers() -> Vec<Arc<dyn Matcher>> {
     vec![
         Arc::new(customs_debian::DebianMatcher),
         Arc::new(customs_alpine::AlpineMatcher),
+        Arc::new(customs_alpine::WolfiMatcher),
+        Arc::new(customs_alpine::ChainguardMatcher),
+        Arc::new(customs_amazon::AmazonMatcher),
         Arc::new(customs_osv::OsvMatcher),
     ]
 }

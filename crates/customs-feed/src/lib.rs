@@ -18,7 +18,7 @@ pub use location::{
     LocationError, OpenedInput, open_location, open_reader,
 };
 
-use customs_model::Advisory;
+use customs_model::{Advisory, VulnerabilityInfo};
 
 /// One input of a feed as handed to a parser.
 #[derive(Debug, Clone)]
@@ -88,5 +88,23 @@ pub trait FeedParser: Send + Sync {
         input: &FeedInput,
         body: &mut dyn Read,
         emit: &mut dyn FnMut(Advisory),
+    ) -> Result<(), FeedError>;
+}
+
+/// Parses one enrichment feed kind (NVD, CISA KEV, FIRST EPSS): records about vulnerabilities
+/// themselves rather than about packages.
+pub trait EnrichmentParser: Send + Sync {
+    /// The feed kind, as given to `customs db update --feed KIND=LOCATION`.
+    fn kind(&self) -> &'static str;
+    /// A one-line description for `customs db feeds`.
+    fn description(&self) -> &'static str;
+    /// The real upstream locations fetched when no `--feed` is given.
+    fn default_locations(&self) -> Vec<String>;
+    /// Parses one decompressed input, emitting every record it holds.
+    fn parse(
+        &self,
+        input: &FeedInput,
+        body: &mut dyn Read,
+        emit: &mut dyn FnMut(VulnerabilityInfo),
     ) -> Result<(), FeedError>;
 }

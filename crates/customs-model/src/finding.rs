@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{Digest, Severity, Status};
+use crate::{CvssScore, Digest, Epss, Kev, Severity, Status};
 
 /// Why a finding was made: which record and which comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,7 +14,7 @@ pub struct MatchDetail {
 }
 
 /// A vulnerability found in a package of the scanned artifact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub vulnerability_id: String,
     pub package_id: String,
@@ -35,10 +35,24 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     pub detail: MatchDetail,
+    /// Where `severity` came from: `vendor` (the deciding feed's record) or the CVSS source
+    /// (`nvd@nist.gov`, ...) when `--severity-source` or a missing vendor rating chose CVSS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_source: Option<String>,
+    /// CVSS scores of the vulnerability (NVD and others), kept with their vectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cvss: Vec<CvssScore>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cwes: Vec<String>,
+    /// Listed in CISA's Known Exploited Vulnerabilities catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev: Option<Kev>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<Epss>,
 }
 
 /// A finding hidden by an ignore rule or a VEX statement, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuppressedFinding {
     pub finding: Finding,
     /// Why: the ignore rule's reason, or the VEX status and justification.

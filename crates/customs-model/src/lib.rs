@@ -11,6 +11,7 @@ mod finding;
 mod package;
 mod purl;
 mod report;
+mod vulnerability;
 
 pub use advisory::{Advisory, AffectedRange, OsvEvent, Severity, Status};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
@@ -21,3 +22,4 @@ pub use purl::{Purl, PurlParts};
 pub use report::{
     Artifact, REPORT_SCHEMA_VERSION, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs,
 };
+pub use vulnerability::{CvssScore, Epss, Kev, VulnerabilityInfo};

@@ -72,7 +72,7 @@ pub struct ReportDiagnostic {
 }
 
 /// A whole scan result: the JSON report's root.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub customs_version: String,

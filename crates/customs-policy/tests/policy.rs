@@ -50,6 +50,11 @@ fn finding(vuln: &str, p: &Package) -> Finding {
             matched_by: p.name.clone(),
             condition: "c".into(),
         },
+        severity_source: None,
+        cvss: Vec::new(),
+        cwes: Vec::new(),
+        kev: None,
+        epss: None,
     }
 }
 

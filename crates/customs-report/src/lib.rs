@@ -205,29 +205,43 @@ fn columns(rows: &[Vec<String>], indent: &str, colours: Option<&[&str]>) -> Stri
 }
 
 fn write_findings(out: &mut dyn Write, findings: &[&Finding], colour_on: bool) -> io::Result<()> {
-    let mut rows = vec![
-        [
-            "SEVERITY",
-            "VULNERABILITY",
-            "PACKAGE",
-            "INSTALLED",
-            "FIXED",
-            "STATUS",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<_>>(),
+    // EPSS is a column only when some finding has a score; KEV entries are marked in place.
+    let with_epss = findings.iter().any(|f| f.epss.is_some());
+    let mut header = vec![
+        "SEVERITY",
+        "VULNERABILITY",
+        "PACKAGE",
+        "INSTALLED",
+        "FIXED",
+        "STATUS",
     ];
+    if with_epss {
+        header.push("EPSS");
+    }
+    let mut rows = vec![header.into_iter().map(str::to_owned).collect::<Vec<_>>()];
     let mut cols = vec![""];
     for f in findings {
-        rows.push(vec![
+        let id = if f.kev.is_some() {
+            format!("{} [KEV]", f.vulnerability_id)
+        } else {
+            f.vulnerability_id.clone()
+        };
+        let mut row = vec![
             f.severity.to_string(),
-            f.vulnerability_id.clone(),
+            id,
             f.package.clone(),
             f.installed_version.clone(),
             f.fixed_version.clone().unwrap_or_else(|| "-".into()),
             f.status.to_string(),
-        ]);
+        ];
+        if with_epss {
+            row.push(
+                f.epss
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |e| format!("{:.1}%", e.score * 100.0)),
+            );
+        }
+        rows.push(row);
         cols.push(if colour_on { colour(f.severity) } else { "" });
     }
     out.write_all(columns(&rows, "  ", Some(&cols)).as_bytes())

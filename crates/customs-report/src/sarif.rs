@@ -33,6 +33,13 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|(id, fs)| {
             let worst = fs.iter().map(|f| f.severity).max().unwrap_or_default();
+            // Code scanning ranks by CVSS when the finding has a score.
+            let score = fs
+                .iter()
+                .flat_map(|f| f.cvss.iter())
+                .map(|c| c.base_score)
+                .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
+                .map_or_else(|| severity_score(worst).to_owned(), |s| format!("{s:.1}"));
             let mut lines = vec![format!("**Vulnerability {id}**"), String::new()];
             lines.push("| Package | Installed | Fixed | Status |".into());
             lines.push("| --- | --- | --- | --- |".into());
@@ -56,7 +63,7 @@ pub fn write_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "help": { "text": text, "markdown": markdown },
                 "properties": {
                     "precision": "very-high",
-                    "security-severity": severity_score(worst),
+                    "security-severity": score,
                     "tags": ["vulnerability", "security", worst.as_str()],
                 },
             });

@@ -2,15 +2,18 @@
 //!
 //! [`index`] reads an image into an [`Inventory`]: layers are walked in parallel, each once,
 //! then squashed in order. [`match_inventory`] looks every package up in the store through
-//! the registered matchers. [`scan`] does both and builds the [`Report`].
+//! the registered matchers; [`enrich`] adds CVSS, KEV and EPSS from the enrichment feeds.
+//! [`scan`] does all three and builds the [`Report`].
 
 mod cache;
+mod enrich;
 mod index;
 mod matching;
 
 use customs_model::Report;
 
 pub use cache::LayerCache;
+pub use enrich::{SeveritySource, enrich};
 pub use index::{IndexOptions, Inventory, Progress, index};
 pub use matching::match_inventory;
 
@@ -32,7 +35,8 @@ pub fn scan(
     progress: &dyn Progress,
 ) -> Result<Report, ScanError> {
     let inventory = index(reference, &IndexOptions::default(), progress)?;
-    let findings = match_inventory(&inventory, store)?;
+    let mut findings = match_inventory(&inventory, store)?;
+    enrich(&mut findings, store, SeveritySource::Auto)?;
     let meta = store.meta()?;
     Ok(inventory.into_report(
         findings,

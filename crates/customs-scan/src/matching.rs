@@ -151,6 +151,11 @@ pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, S
                         matched_by: adv.package.clone(),
                         condition,
                     },
+                    severity_source: None,
+                    cvss: Vec::new(),
+                    cwes: Vec::new(),
+                    kev: None,
+                    epss: None,
                 });
             }
         }

@@ -1,4 +1,24 @@
-//! Ubuntu: distro detection from `etc/lsb-release`.
+//! Ubuntu: the release table, the vulnerability feeds (`ubuntu-oval`: the USN OVAL per
+//! release; `ubuntu-osv`: Canonical's OSV records), the [`UbuntuMatcher`], and distro
+//! detection from the legacy `etc/lsb-release`.
+//!
+//! # Feeds and matching
+//!
+//! - [`oval`]: one advisory per (CVE, **binary** package) fixed by a USN, with the USN ids and
+//!   Ubuntu's CVE priority as severity.
+//! - [`osv`]: one advisory per (CVE, **source** package) and release, fixed or not, with the
+//!   Ubuntu priority; how Ubuntu's statuses and Ubuntu Pro (ESM) fixes are read is documented
+//!   there. In short, a fix only Ubuntu Pro subscribers get is reported as `affected` with a
+//!   note naming the Pro version, and the range stops at that version, so an image that did
+//!   install it is not reported.
+//! - [`matcher`]: namespace `ubuntu:YY.MM`, lookups by source and binary, `ubuntu-osv` over
+//!   `ubuntu-oval`, kernel packages.
+//!
+//! Every parser reads untrusted bytes: each has a size limit, reports errors naming its input
+//! ([`FeedError`]), and never panics.
+//!
+//! # `etc/lsb-release`
+//!
 //!
 //! Ubuntu writes the file on every release; before 12.04 it is the only release file:
 //!
@@ -18,8 +38,47 @@
 //! family through `ID_LIKE`), `version` is `DISTRIB_RELEASE` and `codename`
 //! `DISTRIB_CODENAME`.
 
+pub mod matcher;
+pub mod osv;
+pub mod oval;
+pub mod releases;
+mod util;
+
 use customs_analyzer::{AnalyzeError, Analyzer, FileEntry, Interest, LayerFindings};
-use customs_model::Distro;
+use customs_feed::{FeedError, FeedInput, FeedParser};
+use customs_model::{Advisory, Distro};
+
+pub use matcher::UbuntuMatcher;
+pub use osv::UbuntuOsvParser;
+pub use oval::UbuntuOvalParser;
+
+/// Every Ubuntu feed parser, with default limits.
+pub fn parsers() -> Vec<Box<dyn FeedParser>> {
+    vec![Box::new(UbuntuOvalParser::new()), Box::new(UbuntuOsvParser)]
+}
+
+/// Parses a whole in-memory input of feed `kind` (`ubuntu-oval`, `ubuntu-osv`) and collects
+/// the advisories: a convenience for tests and fuzzing. `file_name` is what
+/// [`FeedInput::file_name`] would be (the OVAL parser reads the release from it, the OSV
+/// parser reads only `.json` files).
+pub fn parse_bytes(kind: &str, file_name: &str, bytes: &[u8]) -> Result<Vec<Advisory>, FeedError> {
+    let input = FeedInput {
+        kind: kind.to_owned(),
+        location: file_name.to_owned(),
+        file_name: file_name.to_owned(),
+    };
+    let parsers = parsers();
+    let Some(parser) = parsers.iter().find(|p| p.kind() == kind) else {
+        return Err(FeedError::malformed(
+            &input,
+            format!("unknown Ubuntu feed kind {kind:?}"),
+        ));
+    };
+    let mut out = Vec::new();
+    let mut body = bytes;
+    parser.parse(&input, &mut body, &mut |a| out.push(a))?;
+    Ok(out)
+}
 
 /// The path this analyzer reads.
 pub const PATH: &str = "etc/lsb-release";

@@ -16,11 +16,13 @@ use crate::walk::WalkLimits;
 /// Directory depth beyond which the walk stops (a diagnostic is recorded).
 const MAX_DEPTH: usize = 128;
 
-/// Walks the tree at `root` once, handing each watched file to the analyzers.
+/// Walks the tree at `root` once, handing each watched file to the analyzers. (`_limits` is
+/// kept for symmetry with the layer walker: files on disk are re-read by each analyzer, so
+/// nothing needs buffering.)
 pub fn walk_dir(
     root: &Path,
     dispatcher: &Dispatcher,
-    limits: &WalkLimits,
+    _limits: &WalkLimits,
 ) -> Result<LayerFindings, ImageError> {
     let meta =
         std::fs::symlink_metadata(root).map_err(|_| ImageError::NotFound(root.to_owned()))?;
@@ -97,31 +99,19 @@ pub fn walk_dir(
                         continue;
                     }
                 };
-                let mut shared = Vec::new();
-                if interested.len() > 1 {
-                    let mut fe = FileEntry::new(&rel, meta.len(), meta.mode(), &mut file);
-                    match fe.read_to_end_limited(limits.max_shared_file) {
-                        Ok(b) => shared = b,
-                        Err(e) => {
-                            findings.diagnose("file-too-large", Some(&rel), e.to_string());
-                            continue;
-                        }
-                    }
-                }
-                for &i in &interested {
+                for (n, &i) in interested.iter().enumerate() {
                     let analyzer = dispatcher.analyzer(i);
-                    let result = if interested.len() > 1 {
-                        let mut cursor = std::io::Cursor::new(&shared[..]);
-                        analyzer.analyze(
-                            &mut FileEntry::new(&rel, meta.len(), meta.mode(), &mut cursor),
-                            &mut findings,
-                        )
-                    } else {
-                        analyzer.analyze(
-                            &mut FileEntry::new(&rel, meta.len(), meta.mode(), &mut file),
-                            &mut findings,
-                        )
-                    };
+                    // On disk the file can simply be read again by each analyzer.
+                    if n > 0
+                        && let Err(e) = std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0))
+                    {
+                        findings.diagnose("unreadable-file", Some(&rel), e.to_string());
+                        break;
+                    }
+                    let result = analyzer.analyze(
+                        &mut FileEntry::new(&rel, meta.len(), meta.mode(), &mut file),
+                        &mut findings,
+                    );
                     if let Err(e) = result {
                         findings.diagnose(
                             "analyzer-error",

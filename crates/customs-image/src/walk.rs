@@ -14,8 +14,16 @@ use crate::registry::TransferError;
 pub struct WalkLimits {
     /// The most uncompressed bytes one layer may hold (decompression bombs stop here).
     pub max_uncompressed: u64,
-    /// The most bytes buffered for one file when several analyzers want it.
+    /// The most bytes buffered in memory for one file when several analyzers want it; a
+    /// larger file (a big executable both the Go and the Rust analyzers want) is spooled to
+    /// an unlinked temporary file instead, up to `max_spooled_file`.
     pub max_shared_file: u64,
+    /// The largest file spooled for several analyzers.
+    pub max_spooled_file: u64,
+    /// Where spooled files go (the cache directory when the scan has one); `None`: the
+    /// system temporary directory. Spool files are unlinked at creation, so nothing is left
+    /// behind even on a crash.
+    pub spool_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WalkLimits {
@@ -23,6 +31,51 @@ impl Default for WalkLimits {
         WalkLimits {
             max_uncompressed: 64 << 30,
             max_shared_file: 64 << 20,
+            max_spooled_file: 4 << 30,
+            spool_dir: None,
+        }
+    }
+}
+
+/// A file several analyzers read in turn: in memory when small, spooled when large.
+enum Shared {
+    Memory(Vec<u8>),
+    Spooled(std::fs::File),
+}
+
+impl Shared {
+    fn read(path: &str, size: u64, reader: &mut dyn Read, limits: &WalkLimits) -> io::Result<Self> {
+        if size <= limits.max_shared_file {
+            let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            reader.take(limits.max_shared_file).read_to_end(&mut buf)?;
+            return Ok(Shared::Memory(buf));
+        }
+        if size > limits.max_spooled_file {
+            return Err(io::Error::other(format!(
+                "{path}: {size} bytes is over the {}-byte limit for files several analyzers read",
+                limits.max_spooled_file
+            )));
+        }
+        let mut file = match &limits.spool_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                tempfile::tempfile_in(dir)?
+            }
+            None => tempfile::tempfile()?,
+        };
+        io::copy(&mut reader.take(limits.max_spooled_file), &mut file)?;
+        Ok(Shared::Spooled(file))
+    }
+
+    /// A fresh reader over the whole content.
+    fn reader(&mut self) -> io::Result<Box<dyn Read + '_>> {
+        use std::io::Seek as _;
+        match self {
+            Shared::Memory(b) => Ok(Box::new(Cursor::new(&b[..]))),
+            Shared::Spooled(f) => {
+                f.seek(io::SeekFrom::Start(0))?;
+                Ok(Box::new(BufReader::with_capacity(256 << 10, &*f)))
+            }
         }
     }
 }
@@ -363,9 +416,8 @@ fn walk_entries<R: Read>(
                 );
             }
         } else {
-            let mut file = FileEntry::new(&path, size, mode, &mut entry);
-            let bytes = match file.read_to_end_limited(limits.max_shared_file) {
-                Ok(b) => b,
+            let mut shared = match Shared::read(&path, size, &mut entry, limits) {
+                Ok(s) => s,
                 Err(e) => {
                     findings.diagnose("file-too-large", Some(&path), e.to_string());
                     continue;
@@ -373,8 +425,14 @@ fn walk_entries<R: Read>(
             };
             for &i in &interested {
                 let analyzer = dispatcher.analyzer(i);
-                let mut cursor = Cursor::new(&bytes[..]);
-                let mut file = FileEntry::new(&path, size, mode, &mut cursor);
+                let mut reader = match shared.reader() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        findings.diagnose("spool-failed", Some(&path), e.to_string());
+                        break;
+                    }
+                };
+                let mut file = FileEntry::new(&path, size, mode, &mut reader);
                 if let Err(e) = analyzer.analyze(&mut file, findings) {
                     findings.diagnose(
                         "analyzer-error",

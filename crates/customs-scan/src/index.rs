@@ -45,7 +45,15 @@ pub fn index(
     progress: &dyn Progress,
 ) -> Result<Inventory, ScanError> {
     let dispatcher = Dispatcher::new(customs_ecosystems::analyzers())?;
-    let limits = WalkLimits::default();
+    // Large files several analyzers want are spooled next to the layer cache, so a scan
+    // writes nothing outside customs's cache directory.
+    let limits = WalkLimits {
+        spool_dir: options
+            .cache
+            .as_ref()
+            .and_then(|c| c.dir().parent().map(|p| p.join("spool"))),
+        ..WalkLimits::default()
+    };
     if let ImageRef::Sbom(path) = reference {
         let sbom = customs_image::read_sbom(path)?;
         let image = customs_image::open(reference)?;

@@ -2,7 +2,6 @@
 //! is small, from an unlinked spool file in the given directory when it is over the
 //! in-memory limit (large executables that both the Go and the Rust analyzers read).
 
-use std::io::Read;
 use std::sync::Arc;
 
 use customs_analyzer::{AnalyzeError, Analyzer, Dispatcher, FileEntry, Interest, LayerFindings};
@@ -50,7 +49,7 @@ impl Analyzer for Summer {
 }
 
 fn layer(size: usize) -> (Vec<u8>, String) {
-    let content: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+    let content: Vec<u8> = (0..size).map(|i| u8::try_from(i % 251).unwrap()).collect();
     let want = format!("{}-{}", content.len(), Digest::sha256_of(&content).short());
     let mut b = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_gnu();

@@ -1,0 +1,12 @@
+//! CBL-Mariner and Azure Linux: Microsoft's OVAL feed (`mariner-oval`) and the rpm matcher
+//! for `mariner` and `azurelinux`.
+//!
+//! Every input is untrusted: the document size, element nesting and kept text are capped
+//! (see [`oval`]), and malformed documents are errors naming the input, never panics.
+
+pub mod feed;
+pub mod matcher;
+pub mod oval;
+
+pub use feed::MarinerOvalParser;
+pub use matcher::MarinerMatcher;

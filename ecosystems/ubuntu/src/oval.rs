@@ -189,6 +189,7 @@ enum ObjectName {
 struct EvrState {
     evr: Option<String>,
     operation: Option<String>,
+    comment: String,
 }
 
 #[derive(Debug, Default)]
@@ -200,6 +201,8 @@ struct Document {
     objects: HashMap<String, ObjectName>,
     states: HashMap<String, EvrState>,
     variables: HashMap<String, Vec<String>>,
+    /// The `comment` of objects and variables, when it marks an Ubuntu Pro item.
+    pro_items: std::collections::HashSet<String>,
 }
 
 /// Elements with a meaning for the parser; everything else is `Other`.
@@ -389,6 +392,17 @@ impl Reader<'_> {
         })
     }
 
+    /// Remembers `id` when its `comment` marks it as shipped through Ubuntu Pro.
+    fn note_pro(&mut self, e: &BytesStart<'_>, id: &str, pos: u64) -> Result<(), FeedError> {
+        if self
+            .attr(e, "comment", pos)?
+            .is_some_and(|c| is_pro_comment(&c))
+        {
+            self.doc.pro_items.insert(id.to_owned());
+        }
+        Ok(())
+    }
+
     fn push(&mut self, s: &str, pos: u64) -> Result<(), FeedError> {
         if self.text.len() + s.len() > MAX_TEXT {
             return Err(limit_error(
@@ -463,16 +477,23 @@ impl Reader<'_> {
                 Tag::Other
             }
             (Tag::Objects, b"dpkginfo_object") => {
-                self.item = Some(self.required(e, "id", pos)?);
+                let id = self.required(e, "id", pos)?;
+                self.note_pro(e, &id, pos)?;
+                self.item = Some(id);
                 Tag::DpkgObject
             }
             (Tag::States, b"dpkginfo_state") => {
                 self.item = Some(self.required(e, "id", pos)?);
-                self.state = EvrState::default();
+                self.state = EvrState {
+                    comment: self.attr(e, "comment", pos)?.unwrap_or_default(),
+                    ..EvrState::default()
+                };
                 Tag::DpkgState
             }
             (Tag::Variables, b"constant_variable") => {
-                self.item = Some(self.required(e, "id", pos)?);
+                let id = self.required(e, "id", pos)?;
+                self.note_pro(e, &id, pos)?;
+                self.item = Some(id);
                 self.values.clear();
                 Tag::ConstVariable
             }
@@ -639,6 +660,13 @@ impl Reader<'_> {
     }
 }
 
+/// Whether a `comment` says the item ships through Ubuntu Pro (ESM): Canonical writes
+/// `Available with Ubuntu Pro: https://ubuntu.com/pro`, against `Long Term Support` /
+/// `Long Term Release` for the public archive.
+fn is_pro_comment(comment: &str) -> bool {
+    comment.contains("Ubuntu Pro")
+}
+
 /// Reads the release from `com.ubuntu.jammy.usn.oval.xml`.
 fn namespace_from_file_name(file_name: &str) -> Option<String> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
@@ -733,14 +761,19 @@ impl Document {
                         format!("definition {}: criterion refers to unknown test {test_ref}", def.id),
                     ));
                 };
-                let (names, state) = self.resolve(input, &def.id, test_ref, test)?;
+                let (names, state, pro_item) = self.resolve(input, &def.id, test_ref, test)?;
                 let Some(evr) = state.evr.as_deref() else {
                     return Err(FeedError::malformed(
                         input,
                         format!("definition {}: state of test {test_ref} has no <evr>", def.id),
                     ));
                 };
-                let pro = test.comment.contains("Ubuntu Pro") || (esm_platform && test.comment.is_empty());
+                // Older files mark Pro fixes on the test, newer ones (noble) on the object,
+                // state and variable; a definition for the ESM platform is Pro throughout.
+                let pro = is_pro_comment(&test.comment)
+                    || is_pro_comment(&state.comment)
+                    || pro_item
+                    || esm_platform;
                 for name in names {
                     for (vuln, severity) in &vulns {
                         let fix = Fix {
@@ -769,7 +802,7 @@ impl Document {
         def: &str,
         test_ref: &str,
         test: &DpkgTest,
-    ) -> Result<(Vec<String>, &'d EvrState), FeedError> {
+    ) -> Result<(Vec<String>, &'d EvrState, bool), FeedError> {
         let dangling = |what: &str| {
             FeedError::malformed(
                 input,
@@ -786,19 +819,23 @@ impl Document {
             .as_ref()
             .and_then(|s| self.states.get(s))
             .ok_or_else(|| dangling("dpkginfo_state"))?;
+        let object_id = test.object.as_deref().unwrap_or_default();
+        let mut pro = self.pro_items.contains(object_id);
         let names = match object {
             ObjectName::Literal(n) => vec![n.clone()],
-            ObjectName::Variable(v) => self
-                .variables
-                .get(v)
-                .cloned()
-                .ok_or_else(|| dangling("constant_variable"))?,
+            ObjectName::Variable(v) => {
+                pro |= self.pro_items.contains(v);
+                self.variables
+                    .get(v)
+                    .cloned()
+                    .ok_or_else(|| dangling("constant_variable"))?
+            }
         };
         let names = names
             .into_iter()
             .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
             .collect();
-        Ok((names, state))
+        Ok((names, state, pro))
     }
 }
 

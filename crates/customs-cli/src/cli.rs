@@ -87,6 +87,14 @@ IMAGE is one of
   a bare path (auto-detected) or a bare image name (the Docker daemon if it has the image,
   else its registry).")]
     Scan(ScanArgs),
+    /// Explain why a vulnerability is (or is not) reported for an image: every candidate
+    /// record, the comparison made, and which feed decided.
+    #[command(after_help = "Examples:
+  customs explain CVE-2014-0160 ./wheezy.tar
+  customs explain GHSA-x84v-xcm2-53pg oci:./layout:app --format json
+
+VULNERABILITY may be a CVE, an advisory id (DSA-2896-1, PYSEC-2018-28) or an alias.")]
+    Explain(ExplainArgs),
     /// Manage the vulnerability database.
     Db {
         #[command(subcommand)]
@@ -110,6 +118,24 @@ pub enum CacheCommand {
     Clean,
     /// Print the cache directory.
     Dir,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The vulnerability id (CVE, GHSA, distro advisory id or alias).
+    pub vulnerability: String,
+    /// The image, as for `customs scan`.
+    pub image: String,
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Output format: table or json.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Do not read or write the layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

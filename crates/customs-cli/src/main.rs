@@ -5,6 +5,7 @@
 
 mod cli;
 mod exit;
+mod explain;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -60,6 +61,7 @@ fn init_tracing(cli: &Cli) {
 fn run(cli: &Cli) -> Result<u8, Failure> {
     match &cli.command {
         Command::Scan(args) => commands::scan(cli, args),
+        Command::Explain(args) => explain::run(args),
         Command::Db { command } => match command {
             DbCommand::Update(args) => commands::db_update(cli, args),
             DbCommand::Status(args) => commands::db_status(args),
@@ -84,7 +86,7 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
     }
 }
 
-mod commands {
+pub(crate) mod commands {
     use std::io::{BufRead, IsTerminal, Write};
 
     use customs_feed::FetchOptions;
@@ -232,7 +234,7 @@ mod commands {
 
     /// Registry settings from the flags and environment. The password never comes from the
     /// command line (it would show in `ps` and shell history).
-    fn registry_options(
+    pub(crate) fn registry_options(
         args: &crate::cli::RegistryArgs,
     ) -> Result<customs_image::RegistryOptions, Failure> {
         let password_env = std::env::var("CUSTOMS_REGISTRY_PASSWORD")

@@ -177,10 +177,28 @@ fn ignore_file_and_vex_suppress_with_reasons() {
     let (_, report, _) = scan(&["--ignore-file", ignore.to_str().unwrap()]);
     assert!(report.get("suppressed").is_none());
 
-    // ./.customsignore is read by default.
-    std::fs::write(sb.path("work/.customsignore"), "CVE-2023-43804\n").unwrap();
-    let (code, _, _) = scan(&["--fail-on", "high"]);
-    std::fs::remove_file(sb.path("work/.customsignore")).unwrap();
+    // ./.customsignore is read by default (in a working directory of its own: the other
+    // tests share this sandbox and run in parallel).
+    let (_, image) = fixture();
+    let cwd = sb.path("work-default-ignore");
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::fs::write(cwd.join(".customsignore"), "CVE-2023-43804\n").unwrap();
+    let out = sb
+        .cmd()
+        .current_dir(&cwd)
+        .args([
+            "scan",
+            "-q",
+            "--no-cache",
+            "-f",
+            "json",
+            image.as_str(),
+            "--fail-on",
+            "high",
+        ])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
     assert_eq!(code, 0);
 }
 
@@ -246,6 +264,52 @@ fn every_format_from_the_cli() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Packages: 2") && text.contains("requests-2.19.1.dist-info/METADATA"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_shows_the_deciding_record_and_dismissals() {
+    let (sb, image) = fixture();
+    let run = |args: &[&str]| {
+        let out = sb.run(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["explain", "CVE-2018-18074", image, "--no-cache"]);
+    assert!(text.starts_with("CVE-2018-18074: REPORTED"), "{text}");
+    assert!(text.contains("record    PYSEC-2018-28 from osv"), "{text}");
+    assert!(
+        text.contains("verdict   affected: 0 <= 2.19.1 < 2.20.0 (pep440)"),
+        "{text}"
+    );
+    // Fixed long before 2.19.1: a candidate, dismissed, and why.
+    let text = run(&["explain", "CVE-2014-1829", image, "--no-cache"]);
+    assert!(text.starts_with("CVE-2014-1829: not reported"), "{text}");
+    assert!(
+        text.contains("range     introduced 0, fixed 2.3.0 (pep440)"),
+        "{text}"
+    );
+    assert!(text.contains("verdict   not affected:"), "{text}");
+    // By alias, as JSON.
+    let json: Value = serde_json::from_str(&run(&[
+        "explain",
+        "GHSA-x84v-xcm2-53pg",
+        image,
+        "-f",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json[0]["record_id"], "PYSEC-2018-28");
+    assert_eq!(json[0]["deciding"], true);
+    // Nothing names it: says so, and what to check.
+    let text = run(&["explain", "CVE-1999-0001", image]);
+    assert!(
+        text.contains("no record in the database names it"),
         "{text}"
     );
 }

@@ -34,6 +34,8 @@ pub const REGISTERED: &[&str] = &[
     "osv",
     "nvd",
     "amazon",
+    "oracle",
+    "mariner",
 ];
 
 /// Every analyzer, in a fixed order.
@@ -82,6 +84,8 @@ pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
         Arc::new(customs_alpine::WolfiSecdbParser),
         Arc::new(customs_alpine::ChainguardSecdbParser),
         Arc::new(customs_amazon::AmazonAlasParser),
+        Arc::new(customs_oracle::OracleElsaParser::default()),
+        Arc::new(customs_mariner::MarinerOvalParser::default()),
         Arc::new(customs_osv::OsvFeedParser::osv()),
         Arc::new(customs_osv::OsvFeedParser::ghsa()),
     ]
@@ -176,6 +180,8 @@ pub fn matchers() -> Vec<Arc<dyn Matcher>> {
         Arc::new(customs_alpine::WolfiMatcher),
         Arc::new(customs_alpine::ChainguardMatcher),
         Arc::new(customs_amazon::AmazonMatcher),
+        Arc::new(customs_oracle::OracleMatcher),
+        Arc::new(customs_mariner::MarinerMatcher),
         Arc::new(customs_osv::OsvMatcher),
     ]
 }

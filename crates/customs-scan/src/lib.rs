@@ -7,6 +7,7 @@
 
 mod cache;
 mod enrich;
+mod explain;
 mod index;
 mod matching;
 
@@ -14,6 +15,7 @@ use customs_model::Report;
 
 pub use cache::LayerCache;
 pub use enrich::{SeveritySource, enrich};
+pub use explain::{Explanation, describe_range, explain};
 pub use index::{IndexOptions, Inventory, Progress, index};
 pub use matching::match_inventory;
 

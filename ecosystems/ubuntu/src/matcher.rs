@@ -191,17 +191,26 @@ mod tests {
     fn queries_source_and_binary_in_the_release() {
         let pkg = deb("libwayland-client0", "1.20.0-1", "wayland", "1.20.0-1");
         let q = UbuntuMatcher.queries(&pkg, Some(&jammy()));
-        let names: Vec<_> = q.iter().map(|q| (q.namespace.as_str(), q.package.as_str())).collect();
+        let names: Vec<_> = q
+            .iter()
+            .map(|q| (q.namespace.as_str(), q.package.as_str()))
+            .collect();
         assert_eq!(
             names,
-            [("ubuntu:22.04", "wayland"), ("ubuntu:22.04", "libwayland-client0")]
+            [
+                ("ubuntu:22.04", "wayland"),
+                ("ubuntu:22.04", "libwayland-client0")
+            ]
         );
         // Code name only.
         let d = Distro {
             version: String::new(),
             ..jammy()
         };
-        assert_eq!(UbuntuMatcher.queries(&pkg, Some(&d))[0].namespace, "ubuntu:22.04");
+        assert_eq!(
+            UbuntuMatcher.queries(&pkg, Some(&d))[0].namespace,
+            "ubuntu:22.04"
+        );
         // Debian images are not ours.
         let d = Distro {
             family: "debian".into(),
@@ -214,46 +223,116 @@ mod tests {
     #[test]
     fn backports_are_respected() {
         let osv = adv(crate::osv::KIND, "wayland", "1.20.0-1ubuntu0.1");
-        let at = deb("libwayland-client0", "1.20.0-1ubuntu0.1", "wayland", "1.20.0-1ubuntu0.1");
+        let at = deb(
+            "libwayland-client0",
+            "1.20.0-1ubuntu0.1",
+            "wayland",
+            "1.20.0-1ubuntu0.1",
+        );
         let below = deb("libwayland-client0", "1.20.0-1", "wayland", "1.20.0-1");
-        assert!(matches!(UbuntuMatcher.verdict(&at, &osv), Verdict::NotAffected { .. }));
-        assert!(matches!(UbuntuMatcher.verdict(&below, &osv), Verdict::Affected { .. }));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&at, &osv),
+            Verdict::NotAffected { .. }
+        ));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&below, &osv),
+            Verdict::Affected { .. }
+        ));
         // `ubuntu0.22.04.1` style: one below the fix is affected, the fix is not.
-        let a = adv(crate::osv::KIND, "apparmor", "3.0.4-2ubuntu2.3ubuntu0.22.04.1");
-        let fixed = deb("apparmor", "3.0.4-2ubuntu2.3ubuntu0.22.04.1", "apparmor", "3.0.4-2ubuntu2.3ubuntu0.22.04.1");
-        let prev = deb("apparmor", "3.0.4-2ubuntu2.3", "apparmor", "3.0.4-2ubuntu2.3");
-        assert!(matches!(UbuntuMatcher.verdict(&fixed, &a), Verdict::NotAffected { .. }));
-        assert!(matches!(UbuntuMatcher.verdict(&prev, &a), Verdict::Affected { .. }));
+        let a = adv(
+            crate::osv::KIND,
+            "apparmor",
+            "3.0.4-2ubuntu2.3ubuntu0.22.04.1",
+        );
+        let fixed = deb(
+            "apparmor",
+            "3.0.4-2ubuntu2.3ubuntu0.22.04.1",
+            "apparmor",
+            "3.0.4-2ubuntu2.3ubuntu0.22.04.1",
+        );
+        let prev = deb(
+            "apparmor",
+            "3.0.4-2ubuntu2.3",
+            "apparmor",
+            "3.0.4-2ubuntu2.3",
+        );
+        assert!(matches!(
+            UbuntuMatcher.verdict(&fixed, &a),
+            Verdict::NotAffected { .. }
+        ));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&prev, &a),
+            Verdict::Affected { .. }
+        ));
         // OVAL compares the binary name and version.
         let oval = adv(crate::oval::KIND, "libwayland-client0", "1.20.0-1ubuntu0.1");
-        assert!(matches!(UbuntuMatcher.verdict(&below, &oval), Verdict::Affected { .. }));
-        assert!(matches!(UbuntuMatcher.verdict(&at, &oval), Verdict::NotAffected { .. }));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&below, &oval),
+            Verdict::Affected { .. }
+        ));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&at, &oval),
+            Verdict::NotAffected { .. }
+        ));
         // An OVAL record of another binary found through the source key is not ours.
         let other = adv(crate::oval::KIND, "wayland", "9");
-        assert!(matches!(UbuntuMatcher.verdict(&below, &other), Verdict::NotAffected { .. }));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&below, &other),
+            Verdict::NotAffected { .. }
+        ));
         // An OSV record found through the binary name of an unrelated source is not ours.
         let unrelated = adv(crate::osv::KIND, "libwayland-client0", "9");
-        assert!(matches!(UbuntuMatcher.verdict(&below, &unrelated), Verdict::NotAffected { .. }));
-        assert!(UbuntuMatcher.feed_precedence("ubuntu-osv") < UbuntuMatcher.feed_precedence("ubuntu-oval"));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&below, &unrelated),
+            Verdict::NotAffected { .. }
+        ));
+        assert!(
+            UbuntuMatcher.feed_precedence("ubuntu-osv")
+                < UbuntuMatcher.feed_precedence("ubuntu-oval")
+        );
     }
 
     #[test]
     fn kernels() {
-        let image = deb("linux-image-5.15.0-91-generic", "5.15.0-91.101", "linux-signed", "5.15.0-91.101");
+        let image = deb(
+            "linux-image-5.15.0-91-generic",
+            "5.15.0-91.101",
+            "linux-signed",
+            "5.15.0-91.101",
+        );
         let q: Vec<_> = UbuntuMatcher
             .queries(&image, Some(&jammy()))
             .into_iter()
             .map(|q| q.package)
             .collect();
-        assert_eq!(q, ["linux-signed", "linux", "linux-image-5.15.0-91-generic"]);
+        assert_eq!(
+            q,
+            ["linux-signed", "linux", "linux-image-5.15.0-91-generic"]
+        );
         let fix = adv(crate::osv::KIND, "linux", "5.15.0-92.102");
-        assert!(matches!(UbuntuMatcher.verdict(&image, &fix), Verdict::Affected { .. }));
+        assert!(matches!(
+            UbuntuMatcher.verdict(&image, &fix),
+            Verdict::Affected { .. }
+        ));
         let old = adv(crate::osv::KIND, "linux", "5.15.0-91.101");
-        assert!(matches!(UbuntuMatcher.verdict(&image, &old), Verdict::NotAffected { .. }));
-        let hwe = deb("linux-image-6.5.0-14-generic", "6.5.0-14.14~22.04.1", "linux-signed-hwe-6.5", "6.5.0-14.14~22.04.1");
+        assert!(matches!(
+            UbuntuMatcher.verdict(&image, &old),
+            Verdict::NotAffected { .. }
+        ));
+        let hwe = deb(
+            "linux-image-6.5.0-14-generic",
+            "6.5.0-14.14~22.04.1",
+            "linux-signed-hwe-6.5",
+            "6.5.0-14.14~22.04.1",
+        );
         let q = UbuntuMatcher.queries(&hwe, Some(&jammy()));
         assert_eq!(q[1].package, "linux-hwe-6.5");
-        let meta = deb("linux-image-generic", "5.15.0.91.88", "linux-meta", "5.15.0.91.88");
+        let meta = deb(
+            "linux-image-generic",
+            "5.15.0.91.88",
+            "linux-meta",
+            "5.15.0.91.88",
+        );
         assert!(UbuntuMatcher.queries(&meta, Some(&jammy())).is_empty());
     }
 }

@@ -34,9 +34,9 @@
 //! When a record does carry a status string (`ecosystem_specific.status` or
 //! `database_specific.status`, Ubuntu's own vocabulary, as a future format or a converted
 //! tracker would write it), it wins: `released` → fixed, `needed`/`pending` → affected,
-//! `deferred` → fix_deferred, `ignored` → will_not_fix (end_of_life when the
+//! `deferred` → `fix_deferred`, `ignored` → `will_not_fix` (`end_of_life` when the
 //! `status_note`/`note` says the release reached its end of life), `not-affected`/`DNE` →
-//! not_affected.
+//! `not_affected`.
 //!
 //! # Ubuntu Pro (ESM)
 //!
@@ -475,7 +475,10 @@ mod tests {
     fn ecosystems() {
         let e = |s: &str| parse_ecosystem(s).map(|e| (e.namespace, e.pro));
         assert_eq!(e("Ubuntu:22.04:LTS"), Some(("ubuntu:22.04".into(), false)));
-        assert_eq!(e("Ubuntu:Pro:16.04:LTS"), Some(("ubuntu:16.04".into(), true)));
+        assert_eq!(
+            e("Ubuntu:Pro:16.04:LTS"),
+            Some(("ubuntu:16.04".into(), true))
+        );
         assert_eq!(e("Ubuntu:25.10"), Some(("ubuntu:25.10".into(), false)));
         assert_eq!(e("Ubuntu:Pro:FIPS:22.04:LTS"), None);
         assert_eq!(e("Ubuntu:Pro:FIPS-updates:20.04:LTS"), None);
@@ -491,13 +494,22 @@ mod tests {
         assert_eq!(status_of_ubuntu("needed", ""), Some(Status::Affected));
         assert_eq!(status_of_ubuntu("pending", ""), Some(Status::Affected));
         assert_eq!(status_of_ubuntu("deferred", ""), Some(Status::FixDeferred));
-        assert_eq!(status_of_ubuntu("ignored", "code not present"), Some(Status::WillNotFix));
+        assert_eq!(
+            status_of_ubuntu("ignored", "code not present"),
+            Some(Status::WillNotFix)
+        );
         assert_eq!(
             status_of_ubuntu("ignored", "end of standard support"),
             Some(Status::EndOfLife)
         );
-        assert_eq!(status_of_ubuntu("Ignored", "reached end-of-life"), Some(Status::EndOfLife));
-        assert_eq!(status_of_ubuntu("not-affected", ""), Some(Status::NotAffected));
+        assert_eq!(
+            status_of_ubuntu("Ignored", "reached end-of-life"),
+            Some(Status::EndOfLife)
+        );
+        assert_eq!(
+            status_of_ubuntu("not-affected", ""),
+            Some(Status::NotAffected)
+        );
         assert_eq!(status_of_ubuntu("DNE", ""), Some(Status::NotAffected));
         assert_eq!(status_of_ubuntu("whatever", ""), None);
     }

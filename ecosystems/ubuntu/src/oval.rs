@@ -384,10 +384,7 @@ impl Reader<'_> {
         self.attr(e, name, pos)?.ok_or_else(|| {
             self.malformed(
                 pos,
-                format!(
-                    "<{}> without the {name} attribute",
-                    e.local_name().as_ref()
-                ),
+                format!("<{}> without the {name} attribute", e.local_name().as_ref()),
             )
         })
     }
@@ -603,9 +600,7 @@ impl Reader<'_> {
             }
             Tag::DpkgState => {
                 if let Some(id) = self.item.take() {
-                    self.doc
-                        .states
-                        .insert(id, std::mem::take(&mut self.state));
+                    self.doc.states.insert(id, std::mem::take(&mut self.state));
                 }
             }
             Tag::ConstVariable => {
@@ -731,7 +726,10 @@ impl Document {
             } else {
                 def.notices.clone()
             };
-            let notice_severity = def.severity.as_deref().map_or(Severity::Unknown, severity_of_priority);
+            let notice_severity = def
+                .severity
+                .as_deref()
+                .map_or(Severity::Unknown, severity_of_priority);
             let vulns: Vec<(String, Severity)> = if def.cves.is_empty() {
                 match notices.first() {
                     Some(n) => vec![(n.clone(), notice_severity)],
@@ -747,7 +745,14 @@ impl Document {
                     .iter()
                     .map(|(id, p)| {
                         let s = p.as_deref().map_or(Severity::Unknown, severity_of_priority);
-                        (id.clone(), if s == Severity::Unknown { notice_severity } else { s })
+                        (
+                            id.clone(),
+                            if s == Severity::Unknown {
+                                notice_severity
+                            } else {
+                                s
+                            },
+                        )
                     })
                     .collect()
             };
@@ -758,14 +763,20 @@ impl Document {
                     }
                     return Err(FeedError::malformed(
                         input,
-                        format!("definition {}: criterion refers to unknown test {test_ref}", def.id),
+                        format!(
+                            "definition {}: criterion refers to unknown test {test_ref}",
+                            def.id
+                        ),
                     ));
                 };
                 let (names, state, pro_item) = self.resolve(input, &def.id, test_ref, test)?;
                 let Some(evr) = state.evr.as_deref() else {
                     return Err(FeedError::malformed(
                         input,
-                        format!("definition {}: state of test {test_ref} has no <evr>", def.id),
+                        format!(
+                            "definition {}: state of test {test_ref} has no <evr>",
+                            def.id
+                        ),
                     ));
                 };
                 // Older files mark Pro fixes on the test, newer ones (noble) on the object,
@@ -778,13 +789,20 @@ impl Document {
                     for (vuln, severity) in &vulns {
                         let fix = Fix {
                             version: normalize_version(evr),
-                            operation: state.operation.clone().unwrap_or_else(|| "equals".to_owned()),
+                            operation: state
+                                .operation
+                                .clone()
+                                .unwrap_or_else(|| "equals".to_owned()),
                             pro,
                             severity: *severity,
                             notices: notices.clone(),
                             record_id: def.id.clone(),
                         };
-                        merge(&mut fixes, (namespace.clone(), vuln.clone(), name.clone()), fix);
+                        merge(
+                            &mut fixes,
+                            (namespace.clone(), vuln.clone(), name.clone()),
+                            fix,
+                        );
                     }
                 }
             }
@@ -840,7 +858,11 @@ impl Document {
 }
 
 /// Keeps the highest fixed version per key; the notices of every fix are kept.
-fn merge(fixes: &mut BTreeMap<(String, String, String), Fix>, key: (String, String, String), fix: Fix) {
+fn merge(
+    fixes: &mut BTreeMap<(String, String, String), Fix>,
+    key: (String, String, String),
+    fix: Fix,
+) {
     match fixes.get_mut(&key) {
         None => {
             fixes.insert(key, fix);
@@ -872,7 +894,10 @@ fn advisory(namespace: String, vuln: String, package: String, fix: Fix) -> Advis
             Status::Indeterminate,
             AffectedRange::All,
             None,
-            Some(format!("unsupported dpkginfo operation {:?} on {version}", fix.operation)),
+            Some(format!(
+                "unsupported dpkginfo operation {:?} on {version}",
+                fix.operation
+            )),
         )
     } else if !valid_deb_version(&version) {
         (
@@ -883,7 +908,12 @@ fn advisory(namespace: String, vuln: String, package: String, fix: Fix) -> Advis
         )
     } else if fix.pro {
         let note = pro_note(&version);
-        (Status::Affected, AffectedRange::LessThan(version), None, Some(note))
+        (
+            Status::Affected,
+            AffectedRange::LessThan(version),
+            None,
+            Some(note),
+        )
     } else {
         (
             Status::Fixed,

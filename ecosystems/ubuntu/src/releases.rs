@@ -130,7 +130,11 @@ mod tests {
         assert_eq!(namespace("12"), None);
         assert_eq!(namespace(""), None);
         assert_eq!(find("22.10").map(|r| r.codename), Some("kinetic"));
-        let defaults: Vec<_> = RELEASES.iter().filter(|r| r.usn_oval).map(|r| r.codename).collect();
+        let defaults: Vec<_> = RELEASES
+            .iter()
+            .filter(|r| r.usn_oval)
+            .map(|r| r.codename)
+            .collect();
         assert_eq!(defaults, ["xenial", "bionic", "focal", "jammy", "noble"]);
     }
 }

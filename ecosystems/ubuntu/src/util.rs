@@ -42,7 +42,9 @@ impl Read for Capped<'_> {
             self.over.set(true);
             return Err(io::Error::other("input size limit exceeded"));
         }
-        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         self.left = self.left.saturating_sub(n as u64);
         Ok(n)

@@ -97,10 +97,20 @@ fn deep_nesting_and_oversize() {
         .with_max_bytes(1 << 20)
         .parse(&input, &mut body, &mut |_| {})
         .unwrap_err();
-    assert!(matches!(e, FeedError::Limit { limit: 1_048_576, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            FeedError::Limit {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{e}"
+    );
 
     // A huge text node is refused once it passes the kept-text limit.
-    let mut huge = String::from("<oval_definitions><definitions><definition id=\"d\"><metadata><title>");
+    let mut huge =
+        String::from("<oval_definitions><definitions><definition id=\"d\"><metadata><title>");
     huge.push_str(&"A".repeat(100_000));
     huge.push_str("</title></metadata></definition></definitions></oval_definitions>");
     assert!(oval_err(huge.as_bytes()).contains("65536"));
@@ -150,5 +160,9 @@ fn wrong_types_in_osv() {
     assert_eq!(advs.len(), 1);
     assert_eq!(advs[0].status, customs_model::Status::Indeterminate);
     // Non-JSON members of an archive are skipped.
-    assert!(parse_bytes("ubuntu-osv", "README.md", b"# hi").unwrap().is_empty());
+    assert!(
+        parse_bytes("ubuntu-osv", "README.md", b"# hi")
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -122,7 +122,9 @@ fn usn_records_name_the_cves_they_fix() {
         assert_eq!(a.status, Status::Fixed);
     }
     assert_eq!(
-        one(&advs, "ubuntu:22.04", "wayland").fixed_version.as_deref(),
+        one(&advs, "ubuntu:22.04", "wayland")
+            .fixed_version
+            .as_deref(),
         Some("1.20.0-1ubuntu0.1")
     );
 }
@@ -149,24 +151,58 @@ fn esm_cases() {
         .collect();
     let lt = |v: &str| AffectedRange::LessThan(v.into());
     let expected = BTreeMap::from([
-        ("ubuntu:14.04", (Status::Affected, None, AffectedRange::All, false)),
-        ("ubuntu:16.04", (Status::Affected, None, lt("1:4.0.34-1ubuntu0.1~esm2"), true)),
-        ("ubuntu:18.04", (Status::Affected, None, lt("1:4.1.7-4ubuntu0.1+esm3"), true)),
-        ("ubuntu:20.04", (Status::Affected, None, lt("1:4.1.45-1ubuntu0.1~esm2"), true)),
-        ("ubuntu:22.04", (Status::Affected, None, lt("1:4.1.48-4+deb11u2ubuntu0.1~esm1"), true)),
-        ("ubuntu:24.04", (Status::Affected, None, lt("1:4.1.48-9ubuntu0.1~esm1"), true)),
-        ("ubuntu:25.10", (Status::Affected, None, AffectedRange::All, false)),
-        ("ubuntu:26.04", (Status::Affected, None, AffectedRange::All, false)),
+        (
+            "ubuntu:14.04",
+            (Status::Affected, None, AffectedRange::All, false),
+        ),
+        (
+            "ubuntu:16.04",
+            (Status::Affected, None, lt("1:4.0.34-1ubuntu0.1~esm2"), true),
+        ),
+        (
+            "ubuntu:18.04",
+            (Status::Affected, None, lt("1:4.1.7-4ubuntu0.1+esm3"), true),
+        ),
+        (
+            "ubuntu:20.04",
+            (Status::Affected, None, lt("1:4.1.45-1ubuntu0.1~esm2"), true),
+        ),
+        (
+            "ubuntu:22.04",
+            (
+                Status::Affected,
+                None,
+                lt("1:4.1.48-4+deb11u2ubuntu0.1~esm1"),
+                true,
+            ),
+        ),
+        (
+            "ubuntu:24.04",
+            (Status::Affected, None, lt("1:4.1.48-9ubuntu0.1~esm1"), true),
+        ),
+        (
+            "ubuntu:25.10",
+            (Status::Affected, None, AffectedRange::All, false),
+        ),
+        (
+            "ubuntu:26.04",
+            (Status::Affected, None, AffectedRange::All, false),
+        ),
     ]);
-    let expected: BTreeMap<&str, (Status, Option<&str>, &AffectedRange, bool)> =
-        expected.iter().map(|(k, (s, f, r, n))| (*k, (*s, *f, r, *n))).collect();
+    let expected: BTreeMap<&str, (Status, Option<&str>, &AffectedRange, bool)> = expected
+        .iter()
+        .map(|(k, (s, f, r, n))| (*k, (*s, *f, r, *n)))
+        .collect();
     assert_eq!(got, expected);
 
     // unzip: Pro 14.04 fix (note), public 16.04 fix, negligible.
     let advs = sample("osv-esm-cases/cve/2014/UBUNTU-CVE-2014-9913.json");
     let trusty = one(&advs, "ubuntu:14.04", "unzip");
     assert_eq!(trusty.status, Status::Affected);
-    assert_eq!(trusty.affected, AffectedRange::LessThan("6.0-9ubuntu1.6".into()));
+    assert_eq!(
+        trusty.affected,
+        AffectedRange::LessThan("6.0-9ubuntu1.6".into())
+    );
     let xenial = one(&advs, "ubuntu:16.04", "unzip");
     assert_eq!(xenial.status, Status::Fixed);
     assert_eq!(xenial.fixed_version.as_deref(), Some("6.0-20ubuntu1.1"));
@@ -198,7 +234,12 @@ fn explicit_statuses_map_to_customs_statuses() {
         ),
         entry("Ubuntu:22.04:LTS", "f", &es("not-affected"), None),
         entry("Ubuntu:22.04:LTS", "g", &es("DNE"), None),
-        entry("Ubuntu:22.04:LTS", "h", &es("released"), Some("1.0-1ubuntu0.1")),
+        entry(
+            "Ubuntu:22.04:LTS",
+            "h",
+            &es("released"),
+            Some("1.0-1ubuntu0.1"),
+        ),
         // Public entry without a fix and a Pro entry with one: Pro wins, as affected.
         entry("Ubuntu:22.04:LTS", "i", "", None),
         entry("Ubuntu:Pro:22.04:LTS", "i", "", Some("2.0-1ubuntu0.1~esm1")),
@@ -234,7 +275,10 @@ fn explicit_statuses_map_to_customs_statuses() {
     );
     assert!(advs.iter().all(|a| a.severity == Severity::High));
     let i = advs.iter().find(|a| a.package == "i").unwrap();
-    assert_eq!(i.affected, AffectedRange::LessThan("2.0-1ubuntu0.1~esm1".into()));
+    assert_eq!(
+        i.affected,
+        AffectedRange::LessThan("2.0-1ubuntu0.1~esm1".into())
+    );
     assert!(i.notes.as_deref().unwrap().contains("Ubuntu Pro"));
 }
 
@@ -261,11 +305,19 @@ fn equals_vunnel_snapshots() {
     let mut vunnel: BTreeMap<(String, String, String), Option<String>> = BTreeMap::new();
     for entry in tar.entries().unwrap() {
         let mut entry = entry.unwrap();
-        let path = entry.path().unwrap().to_string_lossy().trim_start_matches("./").to_owned();
+        let path = entry
+            .path()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .to_owned();
         let Some(rel) = path.strip_prefix(prefix) else {
             continue;
         };
-        if !rel.ends_with(".json") {
+        if !std::path::Path::new(rel)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             continue;
         }
         let mut bytes = Vec::new();
@@ -315,5 +367,9 @@ fn equals_vunnel_snapshots() {
         .collect();
     assert_eq!(ours_cve, vunnel_kept);
     assert_eq!(ours_cve.len(), 35);
-    assert_eq!(vunnel.len() - vunnel_kept.len(), 2, "withdrawn entries vunnel keeps (tpp, jansson on 14.04)");
+    assert_eq!(
+        vunnel.len() - vunnel_kept.len(),
+        2,
+        "withdrawn entries vunnel keeps (tpp, jansson on 14.04)"
+    );
 }

@@ -8,10 +8,7 @@ use customs_version::VersionScheme;
 use regex::Regex;
 
 fn shared(rel: &str) -> String {
-    format!(
-        "{}/../../../shared/data/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../../../shared/data/{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn parse(file: &str) -> (String, Vec<Advisory>) {
@@ -54,9 +51,14 @@ fn independent(text: &str) -> BTreeMap<(String, String), Expected> {
     let criterion = re(r#"<criterion test_ref="([^"]+)""#);
     // Attributes are captured whole: "Ubuntu Pro" in any comment (test, object, state or
     // variable: jammy marks tests, noble the others) makes the fix a Pro one.
-    let tests = re(r#"(?s)<linux:dpkginfo_test id="([^"]+)"([^>]*)>\s*<linux:object object_ref="([^"]+)" />\s*<linux:state state_ref="([^"]+)" />"#);
-    let objects = re(r#"(?s)<linux:dpkginfo_object id="([^"]+)"([^>]*)>\s*<linux:name var_ref="([^"]+)""#);
-    let states = re(r#"(?s)<linux:dpkginfo_state id="([^"]+)"([^>]*)>\s*<linux:evr datatype="debian_evr_string" operation="less than">([^<]+)</linux:evr>"#);
+    let tests = re(
+        r#"(?s)<linux:dpkginfo_test id="([^"]+)"([^>]*)>\s*<linux:object object_ref="([^"]+)" />\s*<linux:state state_ref="([^"]+)" />"#,
+    );
+    let objects =
+        re(r#"(?s)<linux:dpkginfo_object id="([^"]+)"([^>]*)>\s*<linux:name var_ref="([^"]+)""#);
+    let states = re(
+        r#"(?s)<linux:dpkginfo_state id="([^"]+)"([^>]*)>\s*<linux:evr datatype="debian_evr_string" operation="less than">([^<]+)</linux:evr>"#,
+    );
     let vars = re(r#"(?s)<constant_variable id="([^"]+)"([^>]*)>(.*?)</constant_variable>"#);
     let value = re(r"<value>([^<]+)</value>");
 
@@ -89,7 +91,10 @@ fn independent(text: &str) -> BTreeMap<(String, String), Expected> {
                 .captures_iter(c.get(3).unwrap().as_str())
                 .map(|v| v.get(1).unwrap().as_str())
                 .collect();
-            (c.get(1).unwrap().as_str(), (pro(c.get(2).unwrap().as_str()), values))
+            (
+                c.get(1).unwrap().as_str(),
+                (pro(c.get(2).unwrap().as_str()), values),
+            )
         })
         .collect();
 
@@ -97,7 +102,9 @@ fn independent(text: &str) -> BTreeMap<(String, String), Expected> {
     for d in defs.captures_iter(text) {
         let body = d.get(2).unwrap().as_str();
         let usn = usn_ref.captures(body).map(|c| c[1].to_owned()).unwrap();
-        let def_sev = severity.captures(body).map_or(Severity::Unknown, |c| sev(&c[1]));
+        let def_sev = severity
+            .captures(body)
+            .map_or(Severity::Unknown, |c| sev(&c[1]));
         let mut cves: Vec<(String, Severity)> = Vec::new();
         for c in cve_ref.captures_iter(body) {
             cves.push((c[1].to_owned(), def_sev));
@@ -141,7 +148,9 @@ fn independent(text: &str) -> BTreeMap<(String, String), Expected> {
                                 usns.push(usn.clone());
                             }
                             usns.sort();
-                            if customs_dpkg::DebScheme.compare(&e.version, &old.version).unwrap()
+                            if customs_dpkg::DebScheme
+                                .compare(&e.version, &old.version)
+                                .unwrap()
                                 == Ordering::Greater
                             {
                                 *old = e;
@@ -211,7 +220,10 @@ fn noble_equals_an_independent_reading() {
     assert_eq!(expected.len(), 5_986);
     assert_eq!(got, expected);
     let pro = got.values().filter(|e| e.pro).count();
-    assert_eq!(pro, 1_096, "noble marks Pro fixes on objects, states and variables");
+    assert_eq!(
+        pro, 1_096,
+        "noble marks Pro fixes on objects, states and variables"
+    );
 }
 
 fn find<'a>(advs: &'a [Advisory], cve: &str, pkg: &str) -> &'a Advisory {
@@ -261,7 +273,11 @@ fn jammy_exact_records() {
     for cve in cves {
         for bin in freerdp.split_whitespace() {
             let a = find(&advs, cve, bin);
-            assert_eq!(a.fixed_version.as_deref(), Some("2.6.1+dfsg1-3ubuntu2.3"), "{cve} {bin}");
+            assert_eq!(
+                a.fixed_version.as_deref(),
+                Some("2.6.1+dfsg1-3ubuntu2.3"),
+                "{cve} {bin}"
+            );
             assert!(a.advisory_ids.contains(&"USN-5734-1".to_owned()));
         }
     }
@@ -283,19 +299,22 @@ fn jammy_exact_records() {
     // is named only in descriptions.
     assert!(!advs.iter().any(|a| a.package.starts_with("linux-")));
     // Epochs other than 0 stay.
-    assert!(
-        advs.iter()
-            .any(|a| a.fixed_version.as_deref().is_some_and(|v| v.starts_with("1:")))
-    );
+    assert!(advs.iter().any(|a| {
+        a.fixed_version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("1:"))
+    }));
 }
 
 #[test]
 fn default_locations_are_canonical_urls() {
     use customs_feed::FeedParser;
     let locs = customs_ubuntu::UbuntuOvalParser::new().default_locations();
-    assert!(locs.contains(
-        &"https://security-metadata.canonical.com/oval/com.ubuntu.jammy.usn.oval.xml.bz2"
-            .to_owned()
-    ));
+    assert!(
+        locs.contains(
+            &"https://security-metadata.canonical.com/oval/com.ubuntu.jammy.usn.oval.xml.bz2"
+                .to_owned()
+        )
+    );
     assert_eq!(locs.len(), 5);
 }

@@ -26,9 +26,68 @@
 //! Priorities: the distro's own file beats `redhat-release`, because Oracle Linux ships a
 //! `redhat-release` that claims to be Red Hat Enterprise Linux: `oracle-release` 60, other
 //! vendor files 55, `redhat-release` 50, `etc/system-release` 45, `usr/lib/system-release` 40.
+//!
+//! # Vulnerability data and matching
+//!
+//! - [`oval`]: Red Hat-style OVAL, read by one streaming reader for three vendors:
+//!   `redhat-oval` ([`OvalParser::redhat`], namespace `rhel:N`), `rocky-oval`
+//!   ([`OvalParser::rocky`], `rocky:N`) and `alma-oval` ([`OvalParser::alma`],
+//!   `almalinux:N`).
+//! - [`csaf`]: Red Hat CSAF VEX and advisories, `redhat-csaf` ([`CsafParser`]): fixed,
+//!   affected, will-not-fix, fix-deferred and not-affected statements per RHEL release
+//!   (`rhel:N`, and `rhel:N.M+eus` for Extended Update Support).
+//! - [`matcher`]: [`RhelMatcher`] for rpm packages of RHEL/UBI, CentOS, Rocky and AlmaLinux.
+//!
+//! Advisory conventions shared by the feeds (see [`util`]): module packages are keyed
+//! `MODULE:STREAM/NAME`; a CVE fixed in several minor-release streams keeps every fix in one
+//! advisory; `notes` holds `key: value` lines (`module`, `arch`, `remediation`, `signed-by`,
+//! `cpe` — the repositories' CPEs), of which the matcher reads `arch`.
+
+pub mod csaf;
+pub mod matcher;
+pub mod oval;
+pub mod util;
 
 use customs_analyzer::{AnalyzeError, Analyzer, FileEntry, Interest, LayerFindings};
-use customs_model::Distro;
+use customs_feed::{FeedError, FeedInput, FeedParser};
+use customs_model::{Advisory, Distro};
+
+pub use csaf::CsafParser;
+pub use matcher::RhelMatcher;
+pub use oval::OvalParser;
+
+/// Every Red Hat family feed parser, with default limits: `redhat-oval`, `redhat-csaf`,
+/// `rocky-oval`, `alma-oval`.
+pub fn parsers() -> Vec<Box<dyn FeedParser>> {
+    vec![
+        Box::new(OvalParser::redhat()),
+        Box::new(CsafParser::new()),
+        Box::new(OvalParser::rocky()),
+        Box::new(OvalParser::alma()),
+    ]
+}
+
+/// Parses a whole in-memory input of feed `kind` and collects the advisories: a convenience
+/// for tests and fuzzing. `file_name` is what [`FeedInput::file_name`] would be (the OVAL
+/// parsers may read the release from it).
+pub fn parse_bytes(kind: &str, file_name: &str, bytes: &[u8]) -> Result<Vec<Advisory>, FeedError> {
+    let input = FeedInput {
+        kind: kind.to_owned(),
+        location: file_name.to_owned(),
+        file_name: file_name.to_owned(),
+    };
+    let parsers = parsers();
+    let Some(parser) = parsers.iter().find(|p| p.kind() == kind) else {
+        return Err(FeedError::malformed(
+            &input,
+            format!("unknown Red Hat family feed kind {kind:?}"),
+        ));
+    };
+    let mut out = Vec::new();
+    let mut body = bytes;
+    parser.parse(&input, &mut body, &mut |a| out.push(a))?;
+    Ok(out)
+}
 
 /// The largest file read; the real ones are one line.
 pub const MAX_SIZE: u64 = 4 * 1024;

@@ -169,6 +169,7 @@ pub(crate) mod commands {
         if !args.show_suppressed {
             report.suppressed.clear();
         }
+        report.remediation = Some(customs_scan::remediation(&report));
 
         let format: Format = args.format;
         let mut buf = Vec::new();

@@ -313,3 +313,33 @@ fn explain_shows_the_deciding_record_and_dismissals() {
         "{text}"
     );
 }
+
+#[test]
+fn remediation_names_the_upgrade_that_fixes_everything() {
+    let (sb, image) = fixture();
+    let (_, report, _) = scan(&[]);
+    let upgrades = report["remediation"]["upgrades"].as_array().unwrap();
+    for pkg in ["requests", "urllib3"] {
+        let u = upgrades.iter().find(|u| u["package"] == pkg).unwrap();
+        let to = u["fixed_version"].as_str().unwrap();
+        let fixes: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["package"] == pkg && f["status"] == "fixed")
+            .map(|f| f["fixed_version"].as_str().unwrap())
+            .collect();
+        assert_eq!(u["removes"].as_u64().unwrap() as usize, fixes.len());
+        assert!(fixes.contains(&to));
+        // No fix is newer than the proposed upgrade (PEP 440 order, checked with the
+        // differential-tested comparator).
+        for f in fixes {
+            let out = sb.run(&["version", "compare", "--scheme", "pep440", f, to]);
+            let ord = String::from_utf8(out.stdout).unwrap();
+            assert!(ord.trim() != "1", "{pkg}: {f} > {to}");
+        }
+    }
+    let out = sb.run(&["scan", "-q", "--no-cache", image]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("Fix first"), "{table}");
+}

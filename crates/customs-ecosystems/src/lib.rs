@@ -172,6 +172,24 @@ pub fn schemes() -> Schemes {
     s
 }
 
+/// The version scheme that orders versions of packages of `ecosystem` (the purl type).
+pub fn scheme_of_ecosystem(ecosystem: &str) -> Option<&'static str> {
+    Some(match ecosystem {
+        "deb" => "deb",
+        "rpm" => "rpm",
+        "apk" => "apk",
+        "npm" => "npm",
+        "cargo" => "semver",
+        "pypi" => "pep440",
+        "maven" => "maven",
+        "golang" => "go",
+        "gem" => "gem",
+        "composer" => "composer",
+        "nuget" => "nuget",
+        _ => return None,
+    })
+}
+
 /// Every matcher.
 pub fn matchers() -> Vec<Arc<dyn Matcher>> {
     vec![

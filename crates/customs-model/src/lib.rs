@@ -20,6 +20,7 @@ pub use finding::{Finding, MatchDetail, SuppressedFinding};
 pub use package::{DependencyScope, Package, PackageOrigin};
 pub use purl::{Purl, PurlParts};
 pub use report::{
-    Artifact, REPORT_SCHEMA_VERSION, Report, ReportDb, ReportDiagnostic, ReportLayer, ReportOs,
+    Artifact, LayerShare, REPORT_SCHEMA_VERSION, Remediation, Report, ReportDb, ReportDiagnostic,
+    ReportLayer, ReportOs, Upgrade,
 };
 pub use vulnerability::{CvssScore, Epss, Kev, VulnerabilityInfo};

@@ -71,6 +71,40 @@ pub struct ReportDiagnostic {
     pub message: String,
 }
 
+/// One package upgrade and what it would remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upgrade {
+    pub package: String,
+    pub ecosystem: String,
+    pub installed_version: String,
+    /// The lowest version that fixes every fixable finding of this package.
+    pub fixed_version: String,
+    /// Findings the upgrade removes, and the worst of them.
+    pub removes: usize,
+    pub worst: crate::Severity,
+    /// The layer that brought the package in (upgrade it there, or in the base image).
+    pub layer_diff_id: Option<Digest>,
+}
+
+/// Findings a layer brought in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerShare {
+    pub diff_id: Digest,
+    pub created_by: Option<String>,
+    pub findings: usize,
+    pub fixable: usize,
+}
+
+/// What would remove the most findings: package upgrades, and the layers findings came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Remediation {
+    /// Upgrades, most findings removed first.
+    pub upgrades: Vec<Upgrade>,
+    /// Layers, most findings first (a base image's layers at the top say: rebuild on a newer
+    /// base).
+    pub layers: Vec<LayerShare>,
+}
+
 /// A whole scan result: the JSON report's root.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -85,4 +119,7 @@ pub struct Report {
     pub suppressed: Vec<SuppressedFinding>,
     pub diagnostics: Vec<ReportDiagnostic>,
     pub db: ReportDb,
+    /// Which upgrades and layers account for the findings (computed after filtering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Remediation>,
 }

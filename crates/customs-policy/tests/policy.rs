@@ -85,6 +85,7 @@ fn report(packages: Vec<Package>, findings: Vec<Finding>) -> Report {
             digest: None,
             built_at: None,
         },
+        remediation: None,
     }
 }
 

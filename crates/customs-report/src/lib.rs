@@ -99,6 +99,9 @@ pub fn write(
             if !report.suppressed.is_empty() {
                 write_suppressed(report, out)?;
             }
+            if let Some(r) = &report.remediation {
+                write_remediation(r, out)?;
+            }
             if options.list_packages {
                 write_packages(report, out)?;
             }
@@ -403,4 +406,65 @@ pub fn write_packages(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ]);
     }
     out.write_all(columns(&rows, "  ", None).as_bytes())
+}
+
+/// The table's "what to fix first" section: the upgrades that remove the most findings, and
+/// the layers the findings came from.
+pub fn write_remediation(r: &customs_model::Remediation, out: &mut dyn Write) -> io::Result<()> {
+    if r.upgrades.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Fix first (upgrades that remove the most findings):")?;
+    let mut rows = vec![
+        [
+            "PACKAGE",
+            "INSTALLED",
+            "UPGRADE TO",
+            "REMOVES",
+            "WORST",
+            "LAYER",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>(),
+    ];
+    for u in r.upgrades.iter().take(10) {
+        rows.push(vec![
+            u.package.clone(),
+            u.installed_version.clone(),
+            u.fixed_version.clone(),
+            u.removes.to_string(),
+            u.worst.to_string(),
+            u.layer_diff_id
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |d| d.short().to_owned()),
+        ]);
+    }
+    out.write_all(columns(&rows, "  ", None).as_bytes())?;
+    if r.upgrades.len() > 10 {
+        writeln!(
+            out,
+            "  ... and {} more (see the JSON report)",
+            r.upgrades.len() - 10
+        )?;
+    }
+    if r.layers.len() > 1 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Findings by layer (a base layer on top: rebuild on a newer base image):"
+        )?;
+        for l in &r.layers {
+            writeln!(
+                out,
+                "  {}  {:>4} findings ({} fixable)  {}",
+                l.diff_id.short(),
+                l.findings,
+                l.fixable,
+                truncate(l.created_by.as_deref().unwrap_or("-"), 60)
+            )?;
+        }
+    }
+    Ok(())
 }

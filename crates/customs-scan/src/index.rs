@@ -272,6 +272,7 @@ impl Inventory {
             suppressed: Vec::new(),
             diagnostics: self.diagnostics,
             db,
+            remediation: None,
         }
     }
 }

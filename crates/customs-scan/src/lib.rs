@@ -10,6 +10,7 @@ mod enrich;
 mod explain;
 mod index;
 mod matching;
+mod remediation;
 
 use customs_model::Report;
 
@@ -18,6 +19,7 @@ pub use enrich::{SeveritySource, enrich};
 pub use explain::{Explanation, describe_range, explain};
 pub use index::{IndexOptions, Inventory, Progress, index};
 pub use matching::match_inventory;
+pub use remediation::remediation;
 
 /// A scan failed as a whole (per-file problems are diagnostics, not errors).
 #[derive(Debug, thiserror::Error)]

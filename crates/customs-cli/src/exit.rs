@@ -89,6 +89,7 @@ impl Failure {
             E::Location(customs_feed::LocationError::Http { .. }) => Failure::new(UNAVAILABLE, e).hint("no network? use --feed KIND=PATH with local copies"),
             E::Feed(_) | E::Corrupt { .. } => Failure::new(DATA, e),
             E::Io { .. } | E::Location(_) | E::Sqlite { .. } => Failure::new(IO, e),
+            E::Backend { .. } => Failure::new(UNAVAILABLE, e).hint("check the postgres:// URL, that the server is running and that the user may connect"),
         }
     }
 

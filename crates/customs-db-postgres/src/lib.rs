@@ -1,1 +1,578 @@
+//! The `PostgreSQL` vulnerability store: `--db postgres://USER@HOST[:PORT]/DB`.
+//!
+//! For server deployments where many scanners share one database. It behaves like the
+//! embedded `SQLite` store (`customs_db::Store`) in everything a user can observe:
+//!
+//! * **Same tables, same meaning.** `meta`, `feeds`, `advisories` (looked up by namespace and
+//!   package, the record as the model's JSON) and `vulnerabilities` (enrichment per id). Rows
+//!   carry an identity column that plays `SQLite`'s `rowid`, so lookups return records in the
+//!   same order: vulnerability id, feed, insertion order, with strings compared bytewise
+//!   (`COLLATE "C"`, whatever the database's locale).
+//! * **Same digests.** A feed's content digest and the database digest are computed by
+//!   `customs_db::ingest_inputs` and `customs_db::database_digest`, the functions the
+//!   `SQLite` store's definition is written down in, so the same inputs give the same digest in
+//!   both stores (a test checks it).
+//! * **One transaction per feed update.** The feed's rows are deleted and the new ones
+//!   streamed in with `COPY ... FROM STDIN` as the parser emits them; any error rolls the
+//!   transaction back and the previous records stay (the failure is recorded in `feeds`).
+//!   Concurrent updaters are serialized per feed by a transaction-scoped advisory lock, and
+//!   the database digest is recomputed under a second lock so it always covers every
+//!   committed feed.
+//! * **Versioned schema.** The version is the single row of `customs_schema`; migrations run
+//!   in one transaction under an advisory lock. A database whose version is newer than
+//!   [`SCHEMA_VERSION`] is refused with a message saying to upgrade customs.
+//!
+//! The connection uses no TLS: the `postgres` crate's rustls connector would add a second
+//! TLS stack configuration for a deployment shape (the database next to the server, or on a
+//! private network or a Unix socket) that does not need it. A URL asking for
+//! `sslmode=require` fails with the driver's clear "TLS not supported" error rather than
+//! silently connecting in plain text.
 
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use customs_db::{
+    AdvisoryStore, AnyParser, DbError, DbMeta, FeedStatus, FeedStore, Row, database_digest,
+    ingest_inputs,
+};
+use customs_feed::{EnrichmentParser, FeedParser, FetchOptions};
+use customs_model::{Advisory, Digest, VulnerabilityInfo};
+use postgres::{Client, NoTls, Statement};
+
+/// The schema this binary writes and reads.
+pub const SCHEMA_VERSION: i64 = 2;
+/// How long connecting may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Whether `--db` names a `PostgreSQL` database rather than a file.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// `url` with any password replaced by `***`, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = match userinfo.split_once(':') {
+        Some((u, _)) => format!("{u}:***"),
+        None => userinfo.to_owned(),
+    };
+    format!("{scheme}://{user}@{host}{tail}")
+}
+
+/// Each version's migration, applied in order; index 0 brings an empty database to 1.
+const MIGRATIONS: [&str; 2] = [
+    "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE feeds (
+  kind TEXT PRIMARY KEY,
+  locations TEXT NOT NULL,
+  record_count BIGINT NOT NULL DEFAULT 0,
+  fetched_at TEXT,
+  content_digest TEXT,
+  last_error TEXT
+);
+CREATE TABLE advisories (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  feed TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  vulnerability_id TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX advisories_lookup ON advisories (namespace, package);
+CREATE INDEX advisories_feed ON advisories (feed);
+",
+    "
+CREATE TABLE vulnerabilities (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  feed TEXT NOT NULL,
+  vulnerability_id TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX vulnerabilities_lookup ON vulnerabilities (vulnerability_id);
+CREATE INDEX vulnerabilities_feed ON vulnerabilities (feed);
+",
+];
+
+/// Advisory-lock keys (arbitrary constants, namespaced by the first).
+const LOCK_NAMESPACE: i32 = 0x6375_7374; // "cust"
+const LOCK_SCHEMA: i32 = 1;
+const LOCK_META: i32 = 2;
+
+struct Prepared {
+    advisories: Statement,
+    vulnerabilities: Statement,
+}
+
+/// A connection to a customs database in `PostgreSQL`.
+pub struct PgStore {
+    client: Mutex<Client>,
+    prepared: Prepared,
+    location: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend(location: &str, e: impl std::fmt::Display) -> DbError {
+    DbError::Backend {
+        location: location.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// The driver's error with the server's detail, which `Display` alone leaves out.
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                m.push_str(&format!(" ({d})"));
+            }
+            m
+        }
+        None => {
+            let mut m = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                m.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            m
+        }
+    }
+}
+
+impl PgStore {
+    fn connect(url: &str) -> Result<(Client, String), DbError> {
+        let location = redact(url);
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| backend(&location, format!("bad URL: {}", pg_message(&e))))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("customs");
+        let client = config.connect(NoTls).map_err(|e| {
+            backend(&location, format!("cannot connect: {}", pg_message(&e)))
+        })?;
+        Ok((client, location))
+    }
+
+    fn with_client(client: Client, location: String) -> Result<Self, DbError> {
+        let mut client = client;
+        let prepared = Prepared {
+            advisories: client
+                .prepare(
+                    "SELECT record FROM advisories WHERE namespace = $1 AND package = $2 \
+                     ORDER BY vulnerability_id COLLATE \"C\", feed COLLATE \"C\", seq",
+                )
+                .map_err(|e| backend(&location, pg_message(&e)))?,
+            vulnerabilities: client
+                .prepare(
+                    "SELECT record FROM vulnerabilities WHERE vulnerability_id = $1 \
+                     ORDER BY feed COLLATE \"C\", seq",
+                )
+                .map_err(|e| backend(&location, pg_message(&e)))?,
+        };
+        Ok(PgStore {
+            client: Mutex::new(client),
+            prepared,
+            location,
+        })
+    }
+
+    /// The schema version, or None when the database has no customs schema.
+    fn schema_version(client: &mut Client, location: &str) -> Result<Option<i64>, DbError> {
+        let exists: bool = client
+            .query_one("SELECT to_regclass('customs_schema') IS NOT NULL", &[])
+            .map_err(|e| backend(location, pg_message(&e)))?
+            .get(0);
+        if !exists {
+            return Ok(None);
+        }
+        let row = client
+            .query_opt("SELECT version FROM customs_schema", &[])
+            .map_err(|e| backend(location, pg_message(&e)))?;
+        Ok(row.map(|r| i64::from(r.get::<_, i32>(0))))
+    }
+
+    fn too_new(location: &str, found: i64) -> DbError {
+        DbError::TooNew {
+            path: PathBuf::from(location),
+            found,
+            supported: SCHEMA_VERSION,
+        }
+    }
+
+    /// Opens an existing customs database for reading and matching.
+    pub fn open(url: &str) -> Result<Self, DbError> {
+        let (mut client, location) = Self::connect(url)?;
+        match Self::schema_version(&mut client, &location)? {
+            None | Some(0) => Err(DbError::Missing {
+                path: PathBuf::from(&location),
+            }),
+            Some(v) if v > SCHEMA_VERSION => Err(Self::too_new(&location, v)),
+            Some(v) if v < SCHEMA_VERSION => Err(DbError::Corrupt {
+                path: PathBuf::from(&location),
+                message: format!(
+                    "schema version {v} (expected {SCHEMA_VERSION}); run `customs db update` to migrate"
+                ),
+            }),
+            Some(_) => Self::with_client(client, location),
+        }
+    }
+
+    /// Opens a database for updating, creating or migrating the customs schema.
+    pub fn open_for_update(url: &str) -> Result<Self, DbError> {
+        let (mut client, location) = Self::connect(url)?;
+        let err = |e: postgres::Error| backend(&location, pg_message(&e));
+        let mut tx = client.transaction().map_err(err)?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&LOCK_NAMESPACE, &LOCK_SCHEMA],
+        )
+        .map_err(err)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS customs_schema (
+               singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+               version INTEGER NOT NULL)",
+        )
+        .map_err(err)?;
+        let current = tx
+            .query_opt("SELECT version FROM customs_schema", &[])
+            .map_err(err)?
+            .map_or(0, |r| i64::from(r.get::<_, i32>(0)));
+        if current > SCHEMA_VERSION {
+            return Err(Self::too_new(&location, current));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let version = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+            if current < version {
+                tx.batch_execute(sql).map_err(err)?;
+                tracing::info!(%location, version, "migrated the PostgreSQL schema");
+            }
+        }
+        let version = i32::try_from(SCHEMA_VERSION).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO customs_schema (singleton, version) VALUES (TRUE, $1)
+             ON CONFLICT (singleton) DO UPDATE SET version = excluded.version",
+            &[&version],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Self::with_client(client, location)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn corrupt(&self, e: impl std::fmt::Display) -> DbError {
+        DbError::Corrupt {
+            path: PathBuf::from(&self.location),
+            message: e.to_string(),
+        }
+    }
+
+    fn err(&self) -> impl Fn(postgres::Error) -> DbError + '_ {
+        move |e| backend(&self.location, pg_message(&e))
+    }
+
+    /// The shared update (see the crate docs).
+    fn ingest(
+        &mut self,
+        parser: AnyParser<'_>,
+        locations: &[String],
+        opts: &FetchOptions,
+    ) -> Result<u64, DbError> {
+        let kind = parser.kind().to_owned();
+        let location = self.location.clone();
+        let err = |e: postgres::Error| backend(&location, pg_message(&e));
+        let mut client = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut tx = client.transaction().map_err(err)?;
+        let feed_lock = lock_key(&kind);
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&LOCK_NAMESPACE, &feed_lock],
+        )
+        .map_err(err)?;
+        let (table, copy) = match parser {
+            AnyParser::Advisories(_) => (
+                "advisories",
+                "COPY advisories (feed, namespace, package, vulnerability_id, record) FROM STDIN",
+            ),
+            AnyParser::Enrichment(_) => (
+                "vulnerabilities",
+                "COPY vulnerabilities (feed, vulnerability_id, record) FROM STDIN",
+            ),
+        };
+        tx.execute(&format!("DELETE FROM {table} WHERE feed = $1"), &[&kind])
+            .map_err(err)?;
+        let (count, content_digest) = {
+            let mut writer = tx.copy_in(copy).map_err(err)?;
+            let mut line = Vec::with_capacity(4096);
+            let result = ingest_inputs(parser, locations, opts, &mut |row| {
+                line.clear();
+                match &row {
+                    Row::Advisory {
+                        namespace,
+                        package,
+                        vulnerability_id,
+                        record,
+                    } => {
+                        for (i, field) in [&kind, namespace, package, vulnerability_id, record]
+                            .into_iter()
+                            .enumerate()
+                        {
+                            if i > 0 {
+                                line.push(b'\t');
+                            }
+                            copy_field(&mut line, field, &location)?;
+                        }
+                    }
+                    Row::Vulnerability {
+                        vulnerability_id,
+                        record,
+                    } => {
+                        for (i, field) in [&kind, vulnerability_id, record].into_iter().enumerate()
+                        {
+                            if i > 0 {
+                                line.push(b'\t');
+                            }
+                            copy_field(&mut line, field, &location)?;
+                        }
+                    }
+                }
+                line.push(b'\n');
+                writer
+                    .write_all(&line)
+                    .map_err(|e| backend(&location, format!("COPY into {table}: {e}")))
+            })?;
+            writer.finish().map_err(err)?;
+            result
+        };
+        let now = jiff::Timestamp::now().to_string();
+        let record_count = i64::try_from(count).unwrap_or(i64::MAX);
+        let locations_json = serde_json::to_string(locations).unwrap_or_default();
+        tx.execute(
+            "INSERT INTO feeds (kind, locations, record_count, fetched_at, content_digest, last_error)
+             VALUES ($1, $2, $3, $4, $5, NULL)
+             ON CONFLICT (kind) DO UPDATE SET locations = excluded.locations,
+               record_count = excluded.record_count, fetched_at = excluded.fetched_at,
+               content_digest = excluded.content_digest, last_error = NULL",
+            &[&kind, &locations_json, &record_count, &now, &content_digest.to_string()],
+        )
+        .map_err(err)?;
+        refresh_meta(&mut tx, &now).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(count)
+    }
+}
+
+/// A feed's advisory-lock key.
+fn lock_key(kind: &str) -> i32 {
+    let d = Digest::sha256_of(kind.as_bytes());
+    let hex = d.hex();
+    i32::from_str_radix(&hex[..7], 16).unwrap_or(0) + 16
+}
+
+/// Appends `s` as one field of `COPY`'s text format (backslash escapes).
+fn copy_field(out: &mut Vec<u8>, s: &str, location: &str) -> Result<(), DbError> {
+    for b in s.bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            0 => {
+                return Err(backend(
+                    location,
+                    format!(
+                        "a record key contains a NUL byte, which PostgreSQL text cannot hold: {:?}",
+                        s.chars().take(80).collect::<String>()
+                    ),
+                ));
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes the database digest from every committed feed (under a lock, so concurrent
+/// feed updates cannot each miss the other's digest).
+fn refresh_meta(tx: &mut postgres::Transaction<'_>, now: &str) -> Result<(), postgres::Error> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        &[&LOCK_NAMESPACE, &LOCK_META],
+    )?;
+    let rows = tx.query(
+        "SELECT kind, content_digest FROM feeds WHERE content_digest IS NOT NULL",
+        &[],
+    )?;
+    let feeds: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let digest = database_digest(feeds.iter().map(|(k, d)| (k.as_str(), d.as_str())));
+    for (key, value) in [("digest", digest.to_string()), ("built_at", now.to_owned())] {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )?;
+    }
+    Ok(())
+}
+
+impl AdvisoryStore for PgStore {
+    fn advisories(&self, namespace: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
+        let rows = self
+            .lock()
+            .query(&self.prepared.advisories, &[&namespace, &package])
+            .map_err(self.err())?;
+        rows.iter()
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| self.corrupt(e)))
+            .collect()
+    }
+
+    fn vulnerability_info(&self, id: &str) -> Result<Option<VulnerabilityInfo>, DbError> {
+        let rows = self
+            .lock()
+            .query(&self.prepared.vulnerabilities, &[&id])
+            .map_err(self.err())?;
+        let mut merged: Option<VulnerabilityInfo> = None;
+        for r in &rows {
+            let info: VulnerabilityInfo =
+                serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| self.corrupt(e))?;
+            match merged.as_mut() {
+                Some(m) => m.merge(info),
+                None => merged = Some(info),
+            }
+        }
+        Ok(merged)
+    }
+
+    fn meta(&self) -> Result<DbMeta, DbError> {
+        let mut c = self.lock();
+        let rows = c
+            .query(
+                "SELECT key, value FROM meta WHERE key IN ('digest', 'built_at')",
+                &[],
+            )
+            .map_err(self.err())?;
+        let get = |k: &str| {
+            rows.iter()
+                .find(|r| r.get::<_, &str>(0) == k)
+                .map(|r| r.get::<_, String>(1))
+        };
+        let schema_version = Self::schema_version(&mut c, &self.location)?.unwrap_or(0);
+        Ok(DbMeta {
+            digest: get("digest").and_then(|d| Digest::parse(&d).ok()),
+            built_at: get("built_at"),
+            schema_version,
+        })
+    }
+}
+
+impl FeedStore for PgStore {
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn feeds(&self) -> Result<Vec<FeedStatus>, DbError> {
+        let rows = self
+            .lock()
+            .query(
+                "SELECT kind, locations, record_count, fetched_at, content_digest, last_error
+                 FROM feeds ORDER BY kind COLLATE \"C\"",
+                &[],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| FeedStatus {
+                kind: r.get(0),
+                locations: serde_json::from_str(r.get::<_, &str>(1)).unwrap_or_default(),
+                record_count: u64::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+                fetched_at: r.get(3),
+                content_digest: r.get(4),
+                last_error: r.get(5),
+            })
+            .collect())
+    }
+
+    fn update_feed(
+        &mut self,
+        parser: &dyn FeedParser,
+        locations: &[String],
+        opts: &FetchOptions,
+    ) -> Result<u64, DbError> {
+        self.ingest(AnyParser::Advisories(parser), locations, opts)
+    }
+
+    fn update_enrichment(
+        &mut self,
+        parser: &dyn EnrichmentParser,
+        locations: &[String],
+        opts: &FetchOptions,
+    ) -> Result<u64, DbError> {
+        self.ingest(AnyParser::Enrichment(parser), locations, opts)
+    }
+
+    fn record_failure(
+        &self,
+        kind: &str,
+        locations: &[String],
+        error: &str,
+    ) -> Result<(), DbError> {
+        let locations_json = serde_json::to_string(locations).unwrap_or_default();
+        self.lock()
+            .execute(
+                "INSERT INTO feeds (kind, locations, record_count, last_error) VALUES ($1, $2, 0, $3)
+                 ON CONFLICT (kind) DO UPDATE SET last_error = excluded.last_error",
+                &[&kind, &locations_json, &error],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://alice:s3cret@db.example:5433/customs?sslmode=disable"),
+            "postgres://alice:***@db.example:5433/customs?sslmode=disable"
+        );
+        assert_eq!(
+            redact("postgresql://alice@localhost/customs"),
+            "postgresql://alice@localhost/customs"
+        );
+        assert_eq!(redact("postgres://localhost/x"), "postgres://localhost/x");
+        assert!(is_postgres_url("postgresql://h/d"));
+        assert!(!is_postgres_url("./postgres.db"));
+    }
+
+    #[test]
+    fn copy_text_escapes() {
+        let mut out = Vec::new();
+        copy_field(&mut out, "a\\b\tc\nd\re\"", "x").unwrap();
+        assert_eq!(out, b"a\\\\b\\tc\\nd\\re\"");
+        assert!(copy_field(&mut Vec::new(), "a\0b", "x").is_err());
+    }
+}

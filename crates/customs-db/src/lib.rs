@@ -12,6 +12,19 @@
 
 use std::path::{Path, PathBuf};
 
+mod backend;
+mod export;
+
+pub use backend::{
+    AdvisoryStore, AnyParser, FeedStore, Row, advisory_json, database_digest, info_json,
+    ingest_inputs,
+};
+pub use export::{
+    EXPORT_FORMAT, EXPORT_FORMAT_VERSION, ExportError, ExportMetadata, ExportedFeed, Exported,
+    ImportExpectations, MAX_METADATA_BYTES, MAX_PAYLOAD_BYTES, METADATA_NAME, PAYLOAD_NAME,
+    Payload, export_db, file_sha256, import_db, parse_metadata, read_metadata,
+};
+
 use customs_feed::{
     DigestingReader, EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions,
     LocationError, open_location,
@@ -68,6 +81,9 @@ pub enum DbError {
     Feed(#[from] FeedError),
     #[error(transparent)]
     Location(#[from] LocationError),
+    /// A server store (`PostgreSQL`) failed: connecting, a query, a transaction.
+    #[error("{location}: {message}")]
+    Backend { location: String, message: String },
 }
 
 /// A feed's row in `customs db status`.

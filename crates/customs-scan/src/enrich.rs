@@ -1,7 +1,7 @@
 //! Enrichment: CVSS, CWE, KEV and EPSS from the enrichment feeds, attached to findings, and
 //! the choice of which severity a finding shows.
 
-use customs_db::Store;
+use customs_db::AdvisoryStore;
 use customs_model::{Finding, Severity, VulnerabilityInfo};
 
 use crate::ScanError;
@@ -37,7 +37,7 @@ impl std::str::FromStr for SeveritySource {
 /// aliases) and sets its severity according to `source`.
 pub fn enrich(
     findings: &mut [Finding],
-    store: &Store,
+    store: &dyn AdvisoryStore,
     source: SeveritySource,
 ) -> Result<(), ScanError> {
     let mut cache: std::collections::HashMap<String, Option<VulnerabilityInfo>> =

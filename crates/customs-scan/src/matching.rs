@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use customs_db::Store;
+use customs_db::AdvisoryStore;
 use customs_match::Verdict;
 use customs_model::{Advisory, Finding, MatchDetail, Status};
 
@@ -73,7 +73,10 @@ fn cluster_by_alias(advs: Vec<Advisory>) -> Vec<(String, Vec<String>, Vec<Adviso
 /// records of other feeds only add their advisory ids. Advisories stating "not affected" and
 /// versions outside the affected range produce nothing; versions that cannot be compared
 /// produce an `indeterminate` finding.
-pub fn match_inventory(inv: &Inventory, store: &Store) -> Result<Vec<Finding>, ScanError> {
+pub fn match_inventory(
+    inv: &Inventory,
+    store: &dyn AdvisoryStore,
+) -> Result<Vec<Finding>, ScanError> {
     let matchers = customs_ecosystems::matchers();
     let mut findings = Vec::new();
     for pkg in &inv.packages {

@@ -189,6 +189,14 @@ fn anonymous_registry_gives_the_oci_layout_inventory_and_metadata() {
     );
     assert_eq!(a["repo_tags"], serde_json::json!([name]));
     assert_eq!(
+        a["repo_digests"],
+        serde_json::json!([format!(
+            "{}/team/app@{}",
+            registry.host(),
+            info.manifest_digest
+        )])
+    );
+    assert_eq!(
         a["name"].as_str(),
         Some(format!("registry:{name}").as_str())
     );

@@ -34,6 +34,9 @@ pub struct Artifact {
     pub config_digest: Digest,
     #[serde(default)]
     pub repo_tags: Vec<String>,
+    /// `NAME@DIGEST` references of the image in a registry (when pulled from one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_digests: Vec<String>,
     pub architecture: String,
     pub os_type: String,
     /// When the image was built (the config's `created`), as recorded.

@@ -67,6 +67,7 @@ fn report(packages: Vec<Package>, findings: Vec<Finding>) -> Report {
             digest: Digest::sha256_of(b"image"),
             config_digest: Digest::sha256_of(b"config"),
             repo_tags: vec![],
+            repo_digests: vec![],
             architecture: "amd64".into(),
             os_type: "linux".into(),
             created: None,

@@ -213,6 +213,7 @@ impl Inventory {
                 .unwrap_or_else(|| image.config_digest.clone()),
             config_digest: image.config_digest.clone(),
             repo_tags: image.repo_tags.clone(),
+            repo_digests: image.repo_digests.clone(),
             architecture: image.config.architecture.clone(),
             os_type: image.config.os.clone(),
             created: image.config.created.clone(),

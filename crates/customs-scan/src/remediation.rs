@@ -159,6 +159,7 @@ mod tests {
                 digest: Digest::sha256_of(b"x"),
                 config_digest: Digest::sha256_of(b"c"),
                 repo_tags: vec![],
+                repo_digests: vec![],
                 architecture: "amd64".into(),
                 os_type: "linux".into(),
                 created: None,

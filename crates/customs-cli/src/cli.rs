@@ -243,10 +243,20 @@ pub enum DbCommand {
   customs db update
   customs db update --feed debian-oval=https://www.debian.org/security/oval/oval-definitions-bookworm.xml.bz2
   customs db update --feed debian-dsa=./DSA.list --feed debian-dsa=./DLA.list --db ./customs.db
+  customs db update --config ./customs.toml --jobs 2
 
 LOCATION is an http(s):// or file:// URL, a file (compressed with bzip2, gzip or zstd or not),
-or a directory of such files. A failing feed keeps its previous data; the others are updated.")]
+or a directory of such files. A failing feed keeps its previous data; the others are updated.
+Feeds are fetched concurrently with conditional requests: a feed unchanged upstream (HTTP 304,
+or the same bytes) is not re-ingested. The feeds config file (locations, mirrors, timeouts,
+proxy) is described in docs/config.md; HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY apply.")]
     Update(DbUpdateArgs),
+    /// Show what updates changed: advisories added, removed and modified per feed.
+    #[command(after_help = "Examples:
+  customs db diff                        the last update that changed something
+  customs db diff --feed osv --since 2025-01-31
+  customs db diff --all --format json")]
+    Diff(DbDiffArgs),
     /// Show each feed, its record count and fetch time, and the database digest.
     Status(StatusArgs),
     /// List the feed kinds and their default upstream locations.
@@ -260,9 +270,39 @@ pub struct DbUpdateArgs {
     /// KIND=LOCATION; repeatable. Without it, every feed is fetched from upstream.
     #[arg(long, value_name = "KIND=LOCATION")]
     pub feed: Vec<String>,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 300)]
-    pub timeout: u64,
+    /// Per-feed timeout in seconds [default: the config file's, else 300].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// The feeds config file [default: $XDG_CONFIG_HOME/customs/config.toml when present].
+    #[arg(long, env = "CUSTOMS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Feeds fetched and parsed at once [default: the config file's, else 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub jobs: Option<u64>,
+    /// Re-ingest every feed even when nothing changed upstream.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DbDiffArgs {
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Only this feed kind.
+    #[arg(long, value_name = "KIND")]
+    pub feed: Option<String>,
+    /// Every update at or after this time (RFC 3339 or a date) instead of the last one.
+    #[arg(long, value_name = "TIMESTAMP", conflicts_with_all = ["last", "all"])]
+    pub since: Option<String>,
+    /// The last update that changed something (the default).
+    #[arg(long)]
+    pub last: bool,
+    /// Every recorded update.
+    #[arg(long, conflicts_with = "last")]
+    pub all: bool,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]

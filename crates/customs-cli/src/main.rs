@@ -6,6 +6,7 @@
 mod cli;
 mod exit;
 mod explain;
+mod update;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -63,7 +64,8 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
         Command::Scan(args) => commands::scan(cli, args),
         Command::Explain(args) => explain::run(args),
         Command::Db { command } => match command {
-            DbCommand::Update(args) => commands::db_update(cli, args),
+            DbCommand::Update(args) => update::db_update(cli, args),
+            DbCommand::Diff(args) => update::db_diff(args),
             DbCommand::Status(args) => commands::db_status(args),
             DbCommand::Feeds => commands::db_feeds(),
         },
@@ -89,11 +91,10 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
 pub(crate) mod commands {
     use std::io::{BufRead, IsTerminal, Write};
 
-    use customs_feed::FetchOptions;
     use customs_report::{Filter, Format};
 
     use super::Failure;
-    use crate::cli::{Cli, DbPath, DbUpdateArgs, SatisfiesArgs, ScanArgs, StatusArgs, VersionArgs};
+    use crate::cli::{Cli, DbPath, SatisfiesArgs, ScanArgs, StatusArgs, VersionArgs};
 
     struct Bar(Option<indicatif::ProgressBar>);
 
@@ -297,89 +298,6 @@ pub(crate) mod commands {
         fn layer_done(&self, index: usize) {
             self.0.layer_done(index);
         }
-    }
-
-    pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
-        let db_path = args.db.resolve()?;
-        let mut plan: Vec<(customs_ecosystems::Feed, Vec<String>)> = Vec::new();
-        if args.feed.is_empty() {
-            for p in customs_ecosystems::feeds() {
-                let locs = p.default_locations();
-                plan.push((p, locs));
-            }
-        } else {
-            for spec in &args.feed {
-                let (kind, location) = spec.split_once('=').ok_or_else(|| {
-                    Failure::usage(format!("--feed {spec:?}: expected KIND=LOCATION"))
-                })?;
-                let parser = customs_ecosystems::feed(kind).ok_or_else(|| {
-                    let kinds: Vec<_> = customs_ecosystems::feeds()
-                        .iter()
-                        .map(customs_ecosystems::Feed::kind)
-                        .collect();
-                    Failure::usage(format!(
-                        "--feed {spec:?}: unknown feed kind {kind:?}; known kinds: {}",
-                        kinds.join(", ")
-                    ))
-                })?;
-                match plan.iter_mut().find(|(p, _)| p.kind() == kind) {
-                    Some((_, locs)) => locs.push(location.to_owned()),
-                    None => plan.push((parser, vec![location.to_owned()])),
-                }
-            }
-        }
-        let mut store =
-            customs_db::Store::open_for_update(&db_path).map_err(|e| Failure::db(&e))?;
-        let opts = FetchOptions {
-            timeout: std::time::Duration::from_secs(args.timeout),
-            ..FetchOptions::default()
-        };
-        let mut failed = Vec::new();
-        let show = !cli.quiet;
-        for (parser, locations) in &plan {
-            let started = std::time::Instant::now();
-            let result = match parser {
-                customs_ecosystems::Feed::Advisories(p) => {
-                    store.update_feed(p.as_ref(), locations, &opts)
-                }
-                customs_ecosystems::Feed::Enrichment(p) => {
-                    store.update_enrichment(p.as_ref(), locations, &opts)
-                }
-            };
-            match result {
-                Ok(n) => {
-                    if show {
-                        eprintln!(
-                            "{:<16} {n:>8} records  {:.1}s",
-                            parser.kind(),
-                            started.elapsed().as_secs_f64()
-                        );
-                    }
-                }
-                Err(e) => {
-                    if plan.len() > 1 {
-                        eprintln!("{:<16} FAILED: {e}", parser.kind());
-                    }
-                    let _ = store.record_failure(parser.kind(), locations, &e.to_string());
-                    failed.push((parser.kind(), e));
-                }
-            }
-        }
-        if failed.is_empty() {
-            return Ok(0);
-        }
-        let all = failed.len() == plan.len();
-        let (_, first) = failed.remove(0);
-        let mut f = Failure::db(&first);
-        if !all {
-            f.message = format!(
-                "{} of {} feeds failed (the others were updated; failed feeds keep their previous data): {}",
-                failed.len() + 1,
-                plan.len(),
-                f.message
-            );
-        }
-        Err(f)
     }
 
     pub fn cache_clean() -> Result<u8, Failure> {

@@ -12,6 +12,14 @@
 
 use std::path::{Path, PathBuf};
 
+mod diff;
+mod ingest;
+mod update;
+
+pub use diff::{Change, DiffSelect, FeedUpdate};
+pub use ingest::{CommitSummary, KEPT_UPDATES, StagedFeed};
+pub use update::{FeedChange, FeedJob, FeedReport, UpdateParser, UpdateProgress, run_update};
+
 mod backend;
 mod export;
 
@@ -20,33 +28,34 @@ pub use backend::{
     ingest_inputs,
 };
 pub use export::{
-    EXPORT_FORMAT, EXPORT_FORMAT_VERSION, ExportError, ExportMetadata, ExportedFeed, Exported,
+    EXPORT_FORMAT, EXPORT_FORMAT_VERSION, ExportError, ExportMetadata, Exported, ExportedFeed,
     ImportExpectations, MAX_METADATA_BYTES, MAX_PAYLOAD_BYTES, METADATA_NAME, PAYLOAD_NAME,
     Payload, export_db, file_sha256, import_db, parse_metadata, read_metadata,
 };
 
 use customs_feed::{
-    DigestingReader, EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions,
-    LocationError, open_location,
+    EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions, Fetched, LocationError,
+    Validators,
 };
 use customs_model::{Advisory, Digest, VulnerabilityInfo};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest as _;
 
 /// The schema this binary writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-/// Parses one input, handing each record's lookup keys and JSON to the row writer.
-type ParseInto<'a> = dyn FnMut(
+/// Parses one input, handing each record's keys (namespace, package, vulnerability id,
+/// record id) and JSON to the row writer.
+pub(crate) type ParseInto<'a> = dyn FnMut(
         &FeedInput,
         &mut dyn std::io::Read,
-        &mut dyn FnMut([&str; 3], String),
+        &mut dyn FnMut([&str; 4], String),
     ) -> Result<(), FeedError>
     + 'a;
 
 /// Where a feed's records go.
-#[derive(Debug, Clone, Copy)]
-enum Table {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
     /// Per-package advisories, looked up by (namespace, package).
     Advisories,
     /// Per-vulnerability enrichment (CVSS, CWE, KEV, EPSS), looked up by id.
@@ -190,6 +199,15 @@ impl Store {
         if v < 2 {
             store.sql(|c| c.execute_batch(MIGRATION_2))?;
         }
+        if v < 3 {
+            store.sql(|c| {
+                let tx = c.unchecked_transaction()?;
+                tx.execute_batch(MIGRATION_3)?;
+                ingest::backfill_schema_3(&tx)?;
+                tx.execute_batch("PRAGMA user_version = 3;")?;
+                tx.commit()
+            })?;
+        }
         Ok(store)
     }
 
@@ -224,7 +242,15 @@ impl Store {
             &mut |input, body, emit| {
                 parser.parse(input, body, &mut |adv: Advisory| {
                     let json = serde_json::to_string(&adv).expect("advisories serialize");
-                    emit([&adv.namespace, &adv.package, &adv.vulnerability_id], json);
+                    emit(
+                        [
+                            &adv.namespace,
+                            &adv.package,
+                            &adv.vulnerability_id,
+                            &adv.record_id,
+                        ],
+                        json,
+                    );
                 })
             },
         )
@@ -246,15 +272,15 @@ impl Store {
             &mut |input, body, emit| {
                 parser.parse(input, body, &mut |info: VulnerabilityInfo| {
                     let json = serde_json::to_string(&info).expect("records serialize");
-                    emit([&info.id, "", ""], json);
+                    emit(["", "", &info.id, ""], json);
                 })
             },
         )
     }
 
-    /// The shared update: one transaction that replaces `kind`'s rows of `table` with what
-    /// `parse` emits from every input of every location, records the feed's content digest
-    /// and refreshes the database digest.
+    /// The shared update: fetches every location, stages the parsed records and commits
+    /// them in one transaction that replaces `kind`'s rows of `table`, records the changes,
+    /// the feed's content digest and the database digest (see the `ingest` module).
     fn ingest(
         &mut self,
         kind: &str,
@@ -263,72 +289,60 @@ impl Store {
         opts: &FetchOptions,
         parse: &mut ParseInto<'_>,
     ) -> Result<u64, DbError> {
-        let path = self.path.clone();
-        let sqlite = |source| DbError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sqlite)?;
-        let (clear, insert_sql) = match table {
-            Table::Advisories => (
-                "DELETE FROM advisories WHERE feed = ?1",
-                "INSERT INTO advisories (feed, namespace, package, vulnerability_id, record) VALUES (?1, ?2, ?3, ?4, ?5)",
-            ),
-            Table::Vulnerabilities => (
-                "DELETE FROM vulnerabilities WHERE feed = ?1",
-                "INSERT INTO vulnerabilities (feed, vulnerability_id, record) VALUES (?1, ?2, ?3)",
-            ),
-        };
-        tx.execute(clear, [kind]).map_err(sqlite)?;
-        let mut count = 0u64;
-        let mut feed_hasher = sha2::Sha256::new();
-        {
-            let mut insert = tx.prepare(insert_sql).map_err(sqlite)?;
-            for location in locations {
-                for opened in open_location(location, opts)? {
-                    let input = FeedInput {
-                        kind: kind.to_owned(),
-                        location: opened.location.clone(),
-                        file_name: opened.file_name.clone(),
-                    };
-                    let mut reader = DigestingReader::new(opened.reader);
-                    let mut insert_err = None;
-                    parse(&input, &mut reader, &mut |keys, json| {
-                        if insert_err.is_some() {
-                            return;
-                        }
-                        let done = match table {
-                            Table::Advisories => {
-                                insert.execute(params![kind, keys[0], keys[1], keys[2], json])
-                            }
-                            Table::Vulnerabilities => insert.execute(params![kind, keys[0], json]),
-                        };
-                        match done {
-                            Ok(_) => count += 1,
-                            Err(e) => insert_err = Some(e),
-                        }
-                    })?;
-                    if let Some(e) = insert_err {
-                        return Err(sqlite(e));
-                    }
-                    let digest = reader.finish().map_err(|e| FeedError::io(&input, e))?;
-                    feed_hasher.update(digest.to_string().as_bytes());
-                    feed_hasher.update(b"\n");
-                }
+        let mut sources = Vec::new();
+        for location in locations {
+            let fetched = customs_feed::fetch(
+                location,
+                &[],
+                None,
+                &customs_feed::well_known_checksum,
+                opts,
+            )?;
+            if let Fetched::Ready(s) = fetched {
+                sources.push(s);
             }
         }
-        let feed_digest = Digest::from_sha256_output(&feed_hasher.finalize());
+        let staged = ingest::stage(
+            kind,
+            table,
+            locations,
+            &sources,
+            &self.staging_dir(),
+            opts,
+            parse,
+        )?;
         let now = jiff::Timestamp::now().to_string();
-        tx.execute(
-            "INSERT INTO feeds (kind, locations, record_count, fetched_at, content_digest, last_error) VALUES (?1, ?2, ?3, ?4, ?5, NULL)
-             ON CONFLICT(kind) DO UPDATE SET locations = excluded.locations, record_count = excluded.record_count,
-               fetched_at = excluded.fetched_at, content_digest = excluded.content_digest, last_error = NULL",
-            params![kind, serde_json::to_string(locations).unwrap_or_default(), i64::try_from(count).unwrap_or(i64::MAX), now, feed_digest.to_string()],
-        )
-        .map_err(sqlite)?;
-        refresh_meta(&tx, &now).map_err(sqlite)?;
-        tx.commit().map_err(sqlite)?;
-        Ok(count)
+        self.commit_staged(&staged, &now)?;
+        Ok(staged.count())
+    }
+
+    /// Where scratch files of an update go: next to the database.
+    pub(crate) fn staging_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// The validators stored by the last successful fetch of each (feed, location).
+    pub fn validators(
+        &self,
+    ) -> Result<std::collections::HashMap<(String, String), Validators>, DbError> {
+        self.sql(|c| {
+            let mut stmt =
+                c.prepare("SELECT feed, location, etag, last_modified, digest FROM sources")?;
+            stmt.query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?),
+                    Validators {
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        digest: r.get(4)?,
+                    },
+                ))
+            })?
+            .collect()
+        })
     }
 
     /// What the enrichment feeds know about `id`, merged (None when nothing).
@@ -436,7 +450,7 @@ impl Store {
 
 /// The database digest covers the schema version and each feed's content digest, so the
 /// same feed inputs give the same digest whenever and wherever they are ingested.
-fn refresh_meta(c: &Connection, now: &str) -> rusqlite::Result<()> {
+pub(crate) fn refresh_meta(c: &Connection, now: &str) -> rusqlite::Result<()> {
     let mut stmt = c.prepare(
         "SELECT kind, content_digest FROM feeds WHERE content_digest IS NOT NULL ORDER BY kind",
     )?;
@@ -494,4 +508,41 @@ CREATE INDEX IF NOT EXISTS vulnerabilities_lookup ON vulnerabilities (vulnerabil
 CREATE INDEX IF NOT EXISTS vulnerabilities_feed ON vulnerabilities (feed);
 PRAGMA user_version = 2;
 COMMIT;
+";
+
+/// Schema 3: what each update changed (`updates`, `changes`), HTTP validators and raw digests
+/// per location (`sources`), and the record id and hash columns change detection compares.
+/// Rows written by schema 2 are backfilled in the same transaction.
+const MIGRATION_3: &str = "
+ALTER TABLE advisories ADD COLUMN record_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE advisories ADD COLUMN record_hash INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE vulnerabilities ADD COLUMN record_hash INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS sources (
+  feed TEXT NOT NULL,
+  location TEXT NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  digest TEXT,
+  PRIMARY KEY (feed, location)
+);
+CREATE TABLE IF NOT EXISTS updates (
+  id INTEGER PRIMARY KEY,
+  feed TEXT NOT NULL,
+  at TEXT NOT NULL,
+  records INTEGER NOT NULL DEFAULT 0,
+  added INTEGER NOT NULL DEFAULT 0,
+  removed INTEGER NOT NULL DEFAULT 0,
+  modified INTEGER NOT NULL DEFAULT 0,
+  initial INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS updates_feed ON updates (feed, id);
+CREATE TABLE IF NOT EXISTS changes (
+  update_id INTEGER NOT NULL,
+  change TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  vulnerability_id TEXT NOT NULL,
+  record_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_update ON changes (update_id);
 ";

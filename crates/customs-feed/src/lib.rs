@@ -11,7 +11,14 @@
 use std::io::Read;
 
 mod archive;
+pub mod config;
+mod fetch;
 mod location;
+
+pub use fetch::{
+    ChecksumFormat, ChecksumSpec, Fetched, Source, Validators, fetch, local_digest,
+    mirror_location, well_known_checksum,
+};
 
 pub use location::{
     DEFAULT_MAX_ARCHIVE_MEMBERS, DEFAULT_MAX_MEMBER_BYTES, DigestingReader, FetchOptions, Inputs,
@@ -82,6 +89,11 @@ pub trait FeedParser: Send + Sync {
     fn description(&self) -> &'static str;
     /// The real upstream locations fetched when no `--feed` is given.
     fn default_locations(&self) -> Vec<String>;
+    /// The checksum the upstream publishes for `location` (the URL actually fetched), if
+    /// any; the download is verified against it before it is parsed.
+    fn checksum(&self, location: &str) -> Option<ChecksumSpec> {
+        well_known_checksum(location)
+    }
     /// Parses one decompressed input, emitting every advisory it holds.
     fn parse(
         &self,
@@ -100,6 +112,11 @@ pub trait EnrichmentParser: Send + Sync {
     fn description(&self) -> &'static str;
     /// The real upstream locations fetched when no `--feed` is given.
     fn default_locations(&self) -> Vec<String>;
+    /// The checksum the upstream publishes for `location` (the URL actually fetched), if
+    /// any; the download is verified against it before it is parsed.
+    fn checksum(&self, location: &str) -> Option<ChecksumSpec> {
+        well_known_checksum(location)
+    }
     /// Parses one decompressed input, emitting every record it holds.
     fn parse(
         &self,

@@ -22,6 +22,8 @@ pub enum LocationError {
     Http { location: String, message: String },
     #[error("{location}: unsupported location (expected a path, file://, http:// or https:// URL)")]
     Unsupported { location: String },
+    #[error("{location}: checksum verification failed: {message}")]
+    Checksum { location: String, message: String },
 }
 
 /// One input ready to parse.
@@ -43,8 +45,16 @@ impl std::fmt::Debug for OpenedInput {
 /// Settings for fetching.
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
+    /// Each request's timeout, and the deadline for a location's retries.
     pub timeout: Duration,
+    /// How many times a request is retried (connection errors, timeouts, 429, 5xx).
     pub retries: u32,
+    /// The first retry waits this long, each next one twice as long (unless the server
+    /// sends `Retry-After`).
+    pub retry_base: Duration,
+    /// An explicit proxy URL (`http://host:port`, `socks5://…`); `None` uses the
+    /// `ALL_PROXY` / `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` environment.
+    pub proxy: Option<String>,
     /// The most decompressed bytes one input may produce; for an archive, the whole archive
     /// after decompression (and a zip download's size).
     pub max_bytes: u64,
@@ -66,6 +76,8 @@ impl Default for FetchOptions {
         FetchOptions {
             timeout: Duration::from_mins(5),
             retries: 3,
+            retry_base: Duration::from_millis(500),
+            proxy: None,
             max_bytes: 4 << 30,
             max_archive_members: DEFAULT_MAX_ARCHIVE_MEMBERS,
             max_member_bytes: DEFAULT_MAX_MEMBER_BYTES,
@@ -329,37 +341,21 @@ fn open_stream(
 }
 
 fn http_get(url: &str, opts: &FetchOptions) -> Result<Box<dyn Read + Send>, LocationError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let mut cfg = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
-        .user_agent(concat!("customs/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match agent.get(url).call() {
-            Ok(resp) => return Ok(Box::new(resp.into_body().into_reader())),
-            Err(e) => {
-                let retryable = match &e {
-                    ureq::Error::StatusCode(code) => *code == 429 || *code >= 500,
-                    ureq::Error::Io(_)
-                    | ureq::Error::Timeout(_)
-                    | ureq::Error::ConnectionFailed
-                    | ureq::Error::HostNotFound => true,
-                    _ => false,
-                };
-                if !retryable || attempt > opts.retries {
-                    return Err(LocationError::Http {
-                        location: url.to_owned(),
-                        message: e.to_string(),
-                    });
-                }
-                let wait = Duration::from_millis(250 * 2u64.pow(attempt.min(6)));
-                tracing::warn!(%url, attempt, error = %e, "retrying in {wait:?}");
-                std::thread::sleep(wait);
-            }
-        }
+        .http_status_as_error(false)
+        .user_agent(concat!("customs/", env!("CARGO_PKG_VERSION")));
+    if let Some(p) = &opts.proxy {
+        let proxy = ureq::Proxy::new(p).map_err(|e| LocationError::Http {
+            location: p.clone(),
+            message: format!("invalid proxy: {e}"),
+        })?;
+        cfg = cfg.proxy(Some(proxy));
     }
+    let agent: ureq::Agent = cfg.build().into();
+    let deadline = std::time::Instant::now() + opts.timeout;
+    let resp = crate::fetch::get_with_retries(&agent, url, None, opts, deadline)?;
+    Ok(Box::new(resp.into_body().into_reader()))
 }
 
 struct CappedReader {

@@ -7,14 +7,15 @@
 //! `cpe:/a:redhat:enterprise_linux:9::appstream`, `red_hat_enterprise_linux_9` →
 //! `cpe:/o:redhat:enterprise_linux:9`); its `product_version` branches are components
 //! (`curl-0:7.76.1-26.el9_3.2.src`, or a bare name such as `curl`, or a module component
-//! `nodejs:18/nodejs`, sometimes with a purl whose `rpmmod` qualifier names the module);
+//! `nodejs:18/nodejs`, or a module build `ruby-0:3.1.4-142.module+el8.9.0+….src::ruby:3.1`,
+//! sometimes with a purl whose `rpmmod` qualifier names the module);
 //! its `relationships` join a component to a platform as the product id
 //! `PLATFORM:COMPONENT` (`AppStream-9.3.0.Z.MAIN:curl-0:7.76.1-26.el9_3.2.src`).
 //!
 //! Each vulnerability lists product ids per `product_status`, and `remediations` and
 //! `threats` per product id. The mapping to [`Status`]:
 //!
-//! | product_status       | remediation                              | status         |
+//! | `product_status`       | remediation                              | status         |
 //! |----------------------|------------------------------------------|----------------|
 //! | `fixed`/`first_fixed`| `vendor_fix` (url → RHSA id)             | `fixed`        |
 //! | `known_affected`     | `no_fix_planned` "Will not fix" / "Out of support scope" | `will_not_fix` |
@@ -26,7 +27,7 @@
 //! Only RHEL platforms are kept: CPEs `cpe:/{a,o}:redhat:enterprise_linux:N[::repo]` become
 //! `rhel:N` (the main line, including the `*.Z.MAIN.EUS` products Red Hat publishes on the
 //! main-line CPE); `cpe:/{a,o}:redhat:rhel_eus:N.M[::repo]` become `rhel:N.M+eus` (vunnel's
-//! namespace for Extended Update Support). Other products (OpenShift, Satellite, JBoss, AUS,
+//! namespace for Extended Update Support). Other products (`OpenShift`, Satellite, `JBoss`, AUS,
 //! E4S, TUS…) have their own CPEs and are skipped.
 //!
 //! Package names: a fixed component with a version is keyed by its source rpm when the
@@ -42,7 +43,7 @@
 //! `aggregate_severity`. Statements are merged per (CVE, package, namespace) (see
 //! [`crate::util::Merger`]). Documents whose `tracking.status` is `deleted` yield nothing.
 //!
-//! Limits: the document size ([`DEFAULT_MAX_BYTES`]) and serde_json's nesting limit (128).
+//! Limits: the document size ([`DEFAULT_MAX_BYTES`]) and `serde_json`'s nesting limit (128).
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
@@ -279,6 +280,15 @@ pub fn parse_component(s: &str) -> Option<Component> {
             arch: None,
             module: Some(module),
         });
+    }
+    // `NAME-E:V-R.ARCH::MODULE:STREAM` (fixed module builds in advisories).
+    if let Some((nevra, label)) = s.split_once("::") {
+        let mut c = parse_component(nevra)?;
+        if c.module.is_some() || c.evr.is_none() {
+            return None;
+        }
+        c.module = Some(module_stream(label)?);
+        return Some(c);
     }
     let (rest, arch) = match s.rsplit_once('.') {
         Some((r, a)) if ARCHES.contains(&a) => (r, Some(a.to_owned())),
@@ -603,6 +613,16 @@ mod tests {
                 module: Some("nodejs:18".into())
             })
         );
+        assert_eq!(
+            parse_component("ruby-0:3.1.4-142.module+el8.9.0+21471+7d1e4a35.src::ruby:3.1"),
+            Some(Component {
+                name: "ruby".into(),
+                evr: Some("0:3.1.4-142.module+el8.9.0+21471+7d1e4a35".into()),
+                arch: Some("src".into()),
+                module: Some("ruby:3.1".into())
+            })
+        );
+        assert_eq!(parse_component("ruby::ruby:3.1"), None);
         assert_eq!(parse_component(""), None);
         assert_eq!(parse_component("a b"), None);
         assert_eq!(parse_component("rhel10/x"), None);

@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! Red Hat Enterprise Linux Server release 7.4 (Maipo)
-//! CentOS Linux release 7.6.1810 (Core)
+//! `CentOS` Linux release 7.6.1810 (Core)
 //! Rocky Linux release 8.10 (Green Obsidian)
 //! Oracle Linux Server release 7.6
 //! Amazon Linux AMI release 2018.03
@@ -36,7 +36,7 @@
 //! - [`csaf`]: Red Hat CSAF VEX and advisories, `redhat-csaf` ([`CsafParser`]): fixed,
 //!   affected, will-not-fix, fix-deferred and not-affected statements per RHEL release
 //!   (`rhel:N`, and `rhel:N.M+eus` for Extended Update Support).
-//! - [`matcher`]: [`RhelMatcher`] for rpm packages of RHEL/UBI, CentOS, Rocky and AlmaLinux.
+//! - [`matcher`]: [`RhelMatcher`] for rpm packages of RHEL/UBI, `CentOS`, Rocky and `AlmaLinux`.
 //!
 //! Advisory conventions shared by the feeds (see [`util`]): module packages are keyed
 //! `MODULE:STREAM/NAME`; a CVE fixed in several minor-release streams keeps every fix in one

@@ -1,4 +1,4 @@
-//! Matching rpm packages of RHEL (and UBI), CentOS, Rocky Linux and AlmaLinux images.
+//! Matching rpm packages of RHEL (and UBI), `CentOS`, Rocky Linux and `AlmaLinux` images.
 //!
 //! **Lookups.** Red Hat's OVAL keys advisories by *binary* package (`python3-lxml`), CSAF by
 //! *source* package for fixes (`python-lxml`, from the `.src` build) and by component name,
@@ -7,9 +7,9 @@
 //! the scan into one finding.
 //!
 //! **Namespaces.** RHEL and UBI use `rhel:N` (N = the major release of `VERSION_ID`).
-//! CentOS Linux and CentOS Stream use Red Hat's data too (`rhel:N`): CentOS had no security
+//! `CentOS` Linux and `CentOS` Stream use Red Hat's data too (`rhel:N`): `CentOS` had no security
 //! feed of its own, rebuilt RHEL's sources, and Stream runs ahead of RHEL, so RHEL's fixed
-//! versions are lower bounds it meets. Rocky Linux and AlmaLinux look up their own release
+//! versions are lower bounds it meets. Rocky Linux and `AlmaLinux` look up their own release
 //! first (`rocky:N`, `almalinux:N`) **and** `rhel:N`: their feeds list only what they fixed
 //! (no "will not fix", "affected" or "not affected" statements) and are incomplete, while
 //! their packages are rebuilds of RHEL's with the same EVRs (plus suffixes such as
@@ -50,8 +50,8 @@ use crate::util::{
     applicable_fix, fixes_of, module_stream, note_value, package_key, split_package_key,
 };
 
-/// Matches `rpm` packages of RHEL, UBI, CentOS, Rocky Linux and AlmaLinux images against the
-/// Red Hat, Rocky and AlmaLinux feeds. Construct it as `RhelMatcher`.
+/// Matches `rpm` packages of RHEL, UBI, `CentOS`, Rocky Linux and `AlmaLinux` images against the
+/// Red Hat, Rocky and `AlmaLinux` feeds. Construct it as `RhelMatcher`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RhelMatcher;
 

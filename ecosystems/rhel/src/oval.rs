@@ -1,5 +1,5 @@
 //! Red Hat-style OVAL: Red Hat's own (`redhat-oval`), Rocky Linux's (`rocky-oval`) and
-//! AlmaLinux's (`alma-oval`). The three vendors generate the same shape.
+//! `AlmaLinux`'s (`alma-oval`). The three vendors generate the same shape.
 //!
 //! A file is `<oval_definitions>` holding `<definitions>`, `<tests>`, `<objects>` and
 //! `<states>`. A definition (`class="patch"`: one RHSA/RLSA/ALSA; `class="vulnerability"`
@@ -118,7 +118,7 @@ pub const ROCKY: Vendor = Vendor {
     releases: &[8, 9],
 };
 
-/// AlmaLinux's OVAL (ALSA fixes).
+/// `AlmaLinux`'s OVAL (ALSA fixes).
 pub const ALMA: Vendor = Vendor {
     kind: "alma-oval",
     description: "AlmaLinux OVAL (ALSA fixes per major release)",
@@ -541,13 +541,12 @@ impl Reader<'_> {
                 }
                 Tag::Other
             }
-            (Tag::Metadata, b"advisory") => Tag::Advisory,
+            (Tag::Metadata, b"advisory") | (Tag::Advisory, b"affected_cpe_list") => Tag::Advisory,
             (Tag::Advisory, b"severity") => self.capture_tag(Capture::Severity),
             (Tag::Advisory, b"cve") => {
                 self.cve_impact = self.attr(e, b"impact", pos)?;
                 self.capture_tag(Capture::Cve)
             }
-            (Tag::Advisory, b"affected_cpe_list") => Tag::Advisory,
             (Tag::Advisory, b"cpe") => self.capture_tag(Capture::Cpe),
             (Tag::Other, b"platform") if self.def.is_some() => self.capture_tag(Capture::Platform),
             (Tag::Definition | Tag::Criteria, b"criteria") => {
@@ -616,7 +615,7 @@ impl Reader<'_> {
                 self.capture_tag(Capture::Arch)
             }
             (Tag::RpmState, b"signature_keyid") => self.capture_tag(Capture::Signature),
-            (Tag::Definition, b"definition") | (Tag::Criteria, b"definition") => {
+            (Tag::Definition | Tag::Criteria, b"definition") => {
                 return Err(self.malformed(pos, "nested <definition>"));
             }
             _ => Tag::Other,
@@ -715,11 +714,7 @@ impl Reader<'_> {
                     Capture::Platform => d.platforms.push(text),
                     Capture::Description => d.description = text,
                     Capture::Severity => d.severity = text,
-                    Capture::Cpe => {
-                        if !text.is_empty() {
-                            d.cpes.push(text);
-                        }
-                    }
+                    Capture::Cpe if !text.is_empty() => d.cpes.push(text),
                     Capture::Cve => d.cves.push((text, impact)),
                     _ => {}
                 }

@@ -63,7 +63,7 @@ pub(crate) fn limit_error(input: &FeedInput, limit: u64, what: impl Into<String>
     }
 }
 
-/// Red Hat's impact ratings (also used by Rocky and AlmaLinux).
+/// Red Hat's impact ratings (also used by Rocky and `AlmaLinux`).
 pub fn severity_of(impact: &str) -> Severity {
     match impact.trim().to_ascii_lowercase().as_str() {
         "low" => Severity::Low,
@@ -210,12 +210,22 @@ pub(crate) struct Statement {
     pub remediation: Option<String>,
 }
 
+/// The architectures of merged statements.
+#[derive(Debug, Default)]
+enum Arches {
+    /// No statement yet.
+    #[default]
+    Unset,
+    /// Some statement had no restriction.
+    All,
+    Only(BTreeSet<String>),
+}
+
 #[derive(Debug, Default)]
 struct Merged {
     statuses: BTreeSet<Status>,
     fixes: Vec<String>,
-    /// `None` inside = some statement had no restriction.
-    arches: Option<Option<BTreeSet<String>>>,
+    arches: Arches,
     severity: Severity,
     advisory_ids: BTreeSet<String>,
     record_ids: BTreeSet<String>,
@@ -259,13 +269,13 @@ impl Merger {
         {
             m.fixes.push(f);
         }
-        m.arches = match (m.arches.take(), s.arches) {
-            (None, a) => Some(a),
-            (Some(None), _) | (Some(Some(_)), None) => Some(None),
-            (Some(Some(mut a)), Some(b)) => {
+        m.arches = match (std::mem::take(&mut m.arches), s.arches) {
+            (Arches::Unset, Some(a)) => Arches::Only(a),
+            (Arches::Only(mut a), Some(b)) => {
                 a.extend(b);
-                Some(Some(a))
+                Arches::Only(a)
             }
+            _ => Arches::All,
         };
         m.severity = m.severity.max(s.severity);
         m.advisory_ids.extend(s.advisory_ids);
@@ -313,7 +323,7 @@ impl Merger {
             if let (Some(module), _) = split_package_key(&package) {
                 notes.push(format!("module: {module}"));
             }
-            if let Some(Some(arches)) = &m.arches
+            if let Arches::Only(arches) = &m.arches
                 && !arches.is_empty()
             {
                 notes.push(format!(

@@ -1,4 +1,4 @@
-//! The OVAL reader on real Red Hat and Rocky Linux files (and an AlmaLinux definition in the
+//! The OVAL reader on real Red Hat and Rocky Linux files (and an `AlmaLinux` definition in the
 //! same layout), checked record by record and against independent readings.
 
 mod common;
@@ -171,8 +171,8 @@ fn rocky_platform_beats_file_name() {
     assert!(advs.iter().all(|a| a.namespace == "rocky:9"));
 }
 
-/// No AlmaLinux OVAL file is in the shared data; `tests/data/alma-alsa-2022-8194.xml` is one
-/// definition written in the Red Hat/AlmaLinux OVAL layout from AlmaLinux's own record of
+/// No `AlmaLinux` OVAL file is in the shared data; `tests/data/alma-alsa-2022-8194.xml` is one
+/// definition written in the Red Hat/`AlmaLinux` OVAL layout from `AlmaLinux`'s own record of
 /// ALSA-2022:8194 (the OSV file in vunnel's fixtures). The advisories must say what that
 /// OSV record says.
 #[test]

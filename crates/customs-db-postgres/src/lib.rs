@@ -136,39 +136,36 @@ fn backend(location: &str, e: impl std::fmt::Display) -> DbError {
 
 /// The driver's error with the server's detail, which `Display` alone leaves out.
 fn pg_message(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => {
-            let mut m = format!("{}: {}", db.severity(), db.message());
-            if let Some(d) = db.detail() {
-                m.push_str(&format!(" ({d})"));
-            }
-            m
+    use std::fmt::Write as _;
+    if let Some(db) = e.as_db_error() {
+        let mut m = format!("{}: {}", db.severity(), db.message());
+        if let Some(d) = db.detail() {
+            let _ = write!(m, " ({d})");
         }
-        None => {
-            let mut m = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                m.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            m
-        }
+        return m;
     }
+    let mut m = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let _ = write!(m, ": {s}");
+        source = s.source();
+    }
+    m
 }
 
 impl PgStore {
     fn connect(url: &str) -> Result<(Client, String), DbError> {
         let location = redact(url);
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| backend(&location, format!("bad URL: {}", pg_message(&e))))?;
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            backend(&location, format!("bad URL: {}", pg_message(&e)))
+        })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("customs");
-        let client = config.connect(NoTls).map_err(|e| {
-            backend(&location, format!("cannot connect: {}", pg_message(&e)))
-        })?;
+        let client = config
+            .connect(NoTls)
+            .map_err(|e| backend(&location, format!("cannot connect: {}", pg_message(&e))))?;
         Ok((client, location))
     }
 
@@ -531,12 +528,7 @@ impl FeedStore for PgStore {
         self.ingest(AnyParser::Enrichment(parser), locations, opts)
     }
 
-    fn record_failure(
-        &self,
-        kind: &str,
-        locations: &[String],
-        error: &str,
-    ) -> Result<(), DbError> {
+    fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError> {
         let locations_json = serde_json::to_string(locations).unwrap_or_default();
         self.lock()
             .execute(

@@ -63,8 +63,7 @@ pub trait FeedStore: AdvisoryStore + Send {
         opts: &FetchOptions,
     ) -> Result<u64, DbError>;
     /// Records that updating `kind` failed; its previous records stay.
-    fn record_failure(&self, kind: &str, locations: &[String], error: &str)
-    -> Result<(), DbError>;
+    fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError>;
 }
 
 impl AdvisoryStore for Store {
@@ -102,12 +101,7 @@ impl FeedStore for Store {
     ) -> Result<u64, DbError> {
         Store::update_enrichment(self, parser, locations, opts)
     }
-    fn record_failure(
-        &self,
-        kind: &str,
-        locations: &[String],
-        error: &str,
-    ) -> Result<(), DbError> {
+    fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError> {
         Store::record_failure(self, kind, locations, error)
     }
 }
@@ -218,13 +212,15 @@ pub fn ingest_inputs(
                         record,
                     });
                 }),
-                AnyParser::Enrichment(p) => p.parse(&input, body, &mut |info: VulnerabilityInfo| {
-                    let record = info_json(&info);
-                    emit(Row::Vulnerability {
-                        vulnerability_id: info.id,
-                        record,
-                    });
-                }),
+                AnyParser::Enrichment(p) => {
+                    p.parse(&input, body, &mut |info: VulnerabilityInfo| {
+                        let record = info_json(&info);
+                        emit(Row::Vulnerability {
+                            vulnerability_id: info.id,
+                            record,
+                        });
+                    })
+                }
             };
             if let Some(e) = sink_err {
                 return Err(e);

@@ -122,7 +122,9 @@ pub enum ExportError {
         found: i64,
         supported: i64,
     },
-    #[error("{path}: {what} checksum mismatch: expected {expected}, got {actual} (the file is corrupt or was tampered with)")]
+    #[error(
+        "{path}: {what} checksum mismatch: expected {expected}, got {actual} (the file is corrupt or was tampered with)"
+    )]
     Checksum {
         path: PathBuf,
         what: String,
@@ -317,8 +319,8 @@ pub fn parse_metadata(bytes: &[u8], path: &Path) -> Result<ExportMetadata, Expor
     if bytes.len() as u64 > MAX_METADATA_BYTES {
         return Err(invalid(path, "metadata larger than 1 MiB"));
     }
-    let m: ExportMetadata = serde_json::from_slice(bytes)
-        .map_err(|e| invalid(path, format!("metadata.json: {e}")))?;
+    let m: ExportMetadata =
+        serde_json::from_slice(bytes).map_err(|e| invalid(path, format!("metadata.json: {e}")))?;
     if m.format != EXPORT_FORMAT {
         return Err(invalid(
             path,
@@ -350,7 +352,10 @@ pub fn parse_metadata(bytes: &[u8], path: &Path) -> Result<ExportMetadata, Expor
     if m.payload.name != PAYLOAD_NAME {
         return Err(invalid(
             path,
-            format!("payload is named {:?}, not {PAYLOAD_NAME:?}", m.payload.name),
+            format!(
+                "payload is named {:?}, not {PAYLOAD_NAME:?}",
+                m.payload.name
+            ),
         ));
     }
     if m.payload.size > MAX_PAYLOAD_BYTES {
@@ -457,8 +462,8 @@ pub fn import_db(
         }
     }
     let f = File::open(file).map_err(io_err(file))?;
-    let dec = zstd::Decoder::new(BufReader::new(f))
-        .map_err(|e| invalid(file, format!("not zstd-compressed: {e}")))?;
+    let dec =
+        zstd::Decoder::new(f).map_err(|e| invalid(file, format!("not zstd-compressed: {e}")))?;
     let mut archive = tar::Archive::new(dec);
     let mut entries = archive
         .entries()
@@ -525,7 +530,10 @@ pub fn import_db(
         if w.written != declared {
             return Err(invalid(
                 file,
-                format!("truncated: the payload ended after {} of {declared} bytes", w.written),
+                format!(
+                    "truncated: the payload ended after {} of {declared} bytes",
+                    w.written
+                ),
             ));
         }
         let got = Digest::from_sha256_output(&w.hasher.finalize());
@@ -552,10 +560,12 @@ pub fn import_db(
             ));
         }
         Some(Err(e)) => {
-            return Err(invalid(file, format!("truncated or corrupt after the payload: {e}")));
+            return Err(invalid(
+                file,
+                format!("truncated or corrupt after the payload: {e}"),
+            ));
         }
     }
-    drop(entries);
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink())
         .map_err(|e| invalid(file, format!("truncated or corrupt (zstd frame: {e})")))?;
@@ -660,7 +670,10 @@ mod tests {
             body.read_to_string(&mut s)
                 .map_err(|e| FeedError::io(input, e))?;
             for line in s.lines() {
-                emit(serde_json::from_str(line).map_err(|e| FeedError::malformed(input, e.to_string()))?);
+                emit(
+                    serde_json::from_str(line)
+                        .map_err(|e| FeedError::malformed(input, e.to_string()))?,
+                );
             }
             Ok(())
         }
@@ -699,7 +712,11 @@ mod tests {
         let db = dir.join("src").join("customs.db");
         let mut store = Store::open_for_update(&db).unwrap();
         store
-            .update_feed(&Lines, &[feed.display().to_string()], &FetchOptions::default())
+            .update_feed(
+                &Lines,
+                &[feed.display().to_string()],
+                &FetchOptions::default(),
+            )
             .unwrap();
         db
     }
@@ -757,7 +774,10 @@ mod tests {
         let exported = export_db(&db, &out).unwrap();
         assert_eq!(listing(out.parent().unwrap()), ["customs-db.tar.zst"]);
         let (file_digest, size) = file_sha256(&out).unwrap();
-        assert_eq!((file_digest.clone(), size), (exported.file_digest.clone(), exported.file_size));
+        assert_eq!(
+            (file_digest.clone(), size),
+            (exported.file_digest.clone(), exported.file_size)
+        );
         let src = Store::open(&db).unwrap();
         let src_meta = src.meta().unwrap();
         assert_eq!(
@@ -897,12 +917,18 @@ mod tests {
         let e = refused(&newer, &ImportExpectations::default());
         assert!(matches!(e, ExportError::TooNew { .. }), "{e}");
         assert!(e.to_string().contains("upgrade customs"), "{e}");
-        assert!(matches!(read_metadata(&newer), Err(ExportError::TooNew { .. })));
+        assert!(matches!(
+            read_metadata(&newer),
+            Err(ExportError::TooNew { .. })
+        ));
 
         // Entry names are never used as paths: `../` entries are refused, nothing is written
         // outside (or inside) the target directory.
         let evil = tmp.path().join("evil.tar.zst");
-        craft(&evil, &[("../evil.db", &payload), (METADATA_NAME, &metadata)]);
+        craft(
+            &evil,
+            &[("../evil.db", &payload), (METADATA_NAME, &metadata)],
+        );
         let e = refused(&evil, &ImportExpectations::default()).to_string();
         assert!(e.contains("expected the entry \"metadata.json\""), "{e}");
         assert!(!tmp.path().join("evil.db").exists());

@@ -22,6 +22,7 @@ mod hash;
 mod http;
 mod image;
 mod layer;
+mod postgres;
 mod registry;
 mod tools;
 
@@ -33,6 +34,7 @@ pub use image::{
     WrittenImage, WrittenLayer,
 };
 pub use layer::{Compression, FIXED_MTIME, Layer};
+pub use postgres::{POSTGRES_START_TIMEOUT, POSTGRES_USER, Postgres, postgres_bin_dir};
 pub use registry::{
     FaultHook, FaultRegistry, REGISTRY_START_TIMEOUT, Registry, RegistryAuth, TokenIssuer,
     strip_manifest_media_type, write_oci_index,

@@ -1,0 +1,230 @@
+//! `customs db diff`'s data: an update with an old copy of a real feed, then the real one,
+//! records exactly the records that were added, removed and modified.
+//!
+//! The feed is 300 real RustSec OSV records. The "old" copy is made by removing three records
+//! (they are *added* by the newer copy), adding one fabricated record (*removed*), and
+//! editing the `fixed` version of two records (*modified*). The expected keys are each
+//! touched record's rows as the OSV parser emits them, read one record at a time.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use customs_db::{DiffSelect, FeedChange, FeedJob, Store, UpdateParser, run_update};
+use customs_feed::{FeedInput, FeedParser, FetchOptions};
+
+type Key = (String, String, String, String);
+
+fn rustsec_records(n: usize) -> Vec<(String, serde_json::Value)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/feeds/osv/rustsec-osv.tar.zst");
+    let mut ar = tar::Archive::new(zstd::Decoder::new(std::fs::File::open(path).unwrap()).unwrap());
+    let mut out = Vec::new();
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".json") {
+            continue;
+        }
+        let mut s = String::new();
+        e.read_to_string(&mut s).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        let file = name.rsplit('/').next().unwrap().to_owned();
+        out.push((file, v));
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+fn keys_of(v: &serde_json::Value) -> BTreeSet<Key> {
+    let parser = customs_osv::OsvFeedParser::osv();
+    let input = FeedInput {
+        kind: "osv".into(),
+        location: "test".into(),
+        file_name: "r.json".into(),
+    };
+    let bytes = serde_json::to_vec(v).unwrap();
+    let mut keys = BTreeSet::new();
+    parser
+        .parse(&input, &mut bytes.as_slice(), &mut |a| {
+            keys.insert((a.namespace, a.package, a.vulnerability_id, a.record_id));
+        })
+        .unwrap();
+    keys
+}
+
+fn write_dir(dir: &Path, records: &[(String, serde_json::Value)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, v) in records {
+        std::fs::write(dir.join(name), serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    }
+}
+
+/// Sets the first `fixed` event of the record to another version; false if it has none.
+fn edit_fixed(v: &mut serde_json::Value) -> bool {
+    for a in v["affected"].as_array_mut().into_iter().flatten() {
+        for r in a["ranges"].as_array_mut().into_iter().flatten() {
+            for e in r["events"].as_array_mut().into_iter().flatten() {
+                if let Some(f) = e.get_mut("fixed") {
+                    *f = serde_json::Value::String("0.0.1-edited".into());
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn the_diff_lists_exactly_the_removed_added_and_edited_records() {
+    let new = rustsec_records(300);
+    assert_eq!(new.len(), 300);
+    let mut old = new.clone();
+    let mut expect_added = BTreeSet::new();
+    let mut expect_removed = BTreeSet::new();
+    let mut expect_modified = BTreeSet::new();
+    // Records that give rows (informational advisories without ranges give none).
+    let with_rows: Vec<usize> = (0..new.len())
+        .filter(|&i| !keys_of(&new[i].1).is_empty())
+        .collect();
+    assert!(with_rows.len() > 100, "{}", with_rows.len());
+    // Three records are missing from the old copy.
+    let gone: Vec<&String> = [10, 50, 90].iter().map(|&i| &new[with_rows[i]].0).collect();
+    for &i in &[10, 50, 90] {
+        expect_added.extend(keys_of(&new[with_rows[i]].1));
+    }
+    old.retain(|(name, _)| !gone.contains(&name));
+    // Two records had another fixed version.
+    let mut edited = 0;
+    for (_, v) in &mut old {
+        if edited == 2 {
+            break;
+        }
+        let before = keys_of(v);
+        if !before.is_empty() && edit_fixed(v) {
+            assert_eq!(
+                keys_of(v),
+                before,
+                "editing the fixed version keeps the keys"
+            );
+            expect_modified.extend(before);
+            edited += 1;
+        }
+    }
+    assert_eq!(edited, 2);
+    // One record the newer copy no longer has.
+    let mut fake = new[with_rows[5]].1.clone();
+    fake["id"] = serde_json::Value::String("RUSTSEC-2099-0001".into());
+    fake["aliases"] = serde_json::json!([]);
+    expect_removed.extend(keys_of(&fake));
+    old.push(("RUSTSEC-2099-0001.json".into(), fake));
+    assert!(!expect_added.is_empty() && !expect_removed.is_empty());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (old_dir, new_dir) = (tmp.path().join("old"), tmp.path().join("new"));
+    write_dir(&old_dir, &old);
+    write_dir(&new_dir, &new);
+    let mut store = Store::open_for_update(&tmp.path().join("db/c.db")).unwrap();
+    // The same location path for both updates: only its content changes.
+    let feed = tmp.path().join("feed");
+    let job = || FeedJob {
+        parser: UpdateParser::Advisories(Arc::new(customs_osv::OsvFeedParser::osv())),
+        locations: vec![feed.display().to_string()],
+        mirrors: Vec::new(),
+        opts: FetchOptions::default(),
+    };
+    std::fs::rename(&old_dir, &feed).unwrap();
+    let first = run_update(&mut store, &[job()], 1, false, &());
+    assert!(matches!(first[0].result, Ok(FeedChange::Updated(s)) if s.initial));
+    std::fs::rename(&feed, tmp.path().join("old")).unwrap();
+    std::fs::rename(&new_dir, &feed).unwrap();
+    let second = run_update(&mut store, &[job()], 1, false, &());
+    let Ok(FeedChange::Updated(summary)) = second[0].result else {
+        panic!("{:?}", second[0].result);
+    };
+    assert!(!summary.initial);
+
+    let updates = store.updates(Some("osv"), &DiffSelect::Last).unwrap();
+    assert_eq!(updates.len(), 1);
+    let u = &updates[0];
+    let pick = |kind: &str| -> BTreeSet<Key> {
+        u.changes
+            .iter()
+            .filter(|c| c.change == kind)
+            .map(|c| {
+                (
+                    c.namespace.clone(),
+                    c.package.clone(),
+                    c.vulnerability_id.clone(),
+                    c.record_id.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(pick("added"), expect_added);
+    assert_eq!(pick("removed"), expect_removed);
+    assert_eq!(pick("modified"), expect_modified);
+    assert_eq!(
+        u.changes.len(),
+        expect_added.len() + expect_removed.len() + expect_modified.len()
+    );
+    assert_eq!(
+        (u.added, u.removed, u.modified),
+        (
+            expect_added.len() as u64,
+            expect_removed.len() as u64,
+            expect_modified.len() as u64
+        )
+    );
+    // All updates: the first ingest (totals only) and this one.
+    let all = store.updates(None, &DiffSelect::All).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all[0].initial && all[0].changes.is_empty());
+    // A third update with nothing changed records nothing; --last still shows the second.
+    let third = run_update(&mut store, &[job()], 1, false, &());
+    assert!(matches!(third[0].result, Ok(FeedChange::Unchanged)));
+    assert_eq!(store.updates(None, &DiffSelect::Last).unwrap(), updates);
+}
+
+#[test]
+fn a_schema_2_database_is_migrated_with_its_rows() {
+    // Build a schema-2 database by hand (the tables schema 2 had), then open it for update.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("old.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE feeds (kind TEXT PRIMARY KEY, locations TEXT NOT NULL, record_count INTEGER NOT NULL DEFAULT 0,
+               fetched_at TEXT, content_digest TEXT, last_error TEXT);
+             CREATE TABLE advisories (feed TEXT NOT NULL, namespace TEXT NOT NULL, package TEXT NOT NULL,
+               vulnerability_id TEXT NOT NULL, record TEXT NOT NULL);
+             CREATE TABLE vulnerabilities (feed TEXT NOT NULL, vulnerability_id TEXT NOT NULL, record TEXT NOT NULL);
+             INSERT INTO advisories VALUES ('osv', 'crates.io', 'x', 'RUSTSEC-1', '{\"record_id\":\"RUSTSEC-1/0\"}');
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    assert!(
+        Store::open(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("migrate")
+    );
+    drop(Store::open_for_update(&path).unwrap());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let (rid, h): (String, i64) = c
+        .query_row("SELECT record_id, record_hash FROM advisories", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(rid, "RUSTSEC-1/0");
+    assert_ne!(h, 0);
+    assert_eq!(
+        Store::open(&path).unwrap().meta().unwrap().schema_version,
+        3
+    );
+}

@@ -598,3 +598,66 @@ fn unparseable_installed_version_is_indeterminate() {
         "{hb}"
     );
 }
+
+/// The backport acceptance test: Debian fixed Heartbleed in 1.0.1e-2+deb7u5 — still upstream
+/// version 1.0.1e, which NVD's range (OpenSSL 1.0.1 before 1.0.1g) calls affected. With an
+/// NVD record for the CVE in the database, an image at the distro's fix is not reported:
+/// OS packages are matched against the distro's own feed; NVD only enriches.
+#[test]
+fn a_backported_fix_is_not_reported_whatever_nvd_says() {
+    let os_release =
+        std::fs::read(shared("osrelease/claircore/debian/dist/7/etc/os-release")).unwrap();
+    let status = status_entry("base-files", None, "7.1wheezy8")
+        + &status_entry("openssl", None, "1.0.1e-2+deb7u5")
+        + &status_entry("libssl1.0.0", Some("openssl"), "1.0.1e-2+deb7u5");
+    let sb = Sandbox::new();
+    // NVD API 2.0 record for CVE-2014-0160, written here in the API's format with NVD's
+    // published CVSS v3.1 vector and its CPE range (versions 1.0.1 up to, excluding, 1.0.1g).
+    let nvd = sb.path("inputs/nvd-heartbleed.json");
+    std::fs::create_dir_all(sb.path("inputs")).unwrap();
+    std::fs::write(
+        &nvd,
+        r#"{"resultsPerPage":1,"startIndex":0,"totalResults":1,"format":"NVD_CVE","version":"2.0",
+        "timestamp":"2024-01-01T00:00:00.000","vulnerabilities":[{"cve":{"id":"CVE-2014-0160",
+        "published":"2014-04-07T22:55:03.893","vulnStatus":"Analyzed",
+        "descriptions":[{"lang":"en","value":"The TLS and DTLS implementations in OpenSSL 1.0.1 before 1.0.1g do not properly handle Heartbeat Extension packets."}],
+        "metrics":{"cvssMetricV31":[{"source":"nvd@nist.gov","type":"Primary","cvssData":{"version":"3.1",
+        "vectorString":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N","baseScore":7.5,"baseSeverity":"HIGH"}}]},
+        "weaknesses":[{"source":"nvd@nist.gov","type":"Primary","description":[{"lang":"en","value":"CWE-125"}]}],
+        "configurations":[{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[{"vulnerable":true,
+        "criteria":"cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*","versionStartIncluding":"1.0.1","versionEndExcluding":"1.0.1g"}]}]}]}}]}"#,
+    )
+    .unwrap();
+    sb.update(&[
+        ("debian-dsa", &shared("feeds/debian/tracker/DSA.list")),
+        ("nvd", &nvd),
+    ]);
+    let image = sb.path("inputs/fixed.tar");
+    ImageBuilder::new()
+        .layer(Layer::new().file("etc/os-release", os_release, 0o644).file(
+            "var/lib/dpkg/status",
+            status.into_bytes(),
+            0o644,
+        ))
+        .write_docker_archive(&image, Some("wheezy:fixed"))
+        .unwrap();
+    let image = image.display().to_string();
+    let report = sb.scan_json(&image);
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["vulnerability_id"] == "CVE-2014-0160"),
+        "{report:#}"
+    );
+    // explain says why: the DSA record's fix is at the installed version.
+    let out = sb.run(&["explain", "CVE-2014-0160", &image]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("CVE-2014-0160: not reported"), "{text}");
+    assert!(text.contains("record    DSA-2896-1"), "{text}");
+    assert!(
+        text.contains("1.0.1e-2+deb7u5 >= 1.0.1e-2+deb7u5"),
+        "{text}"
+    );
+}

@@ -1,4 +1,6 @@
-//! SUSE: distro detection from the legacy `etc/SuSE-release`.
+//! SUSE: distro detection from the legacy `etc/SuSE-release`, the SUSE OVAL feed
+//! (`suse-oval`, module [`feed`]) and the rpm matcher for SLES, SLE Micro and openSUSE Leap
+//! ([`matcher`]).
 //!
 //! SLES 11 and 12 and openSUSE up to Leap 42 ship it (later releases dropped it for
 //! os-release):
@@ -22,6 +24,13 @@
 //! is written as os-release's `VERSION_ID` would be: `VERSION.PATCHLEVEL` (`11.3`), or
 //! `VERSION` alone when the patch level is 0 or missing. openSUSE's release names
 //! (`Malachite`) are not used by any feed, so `codename` stays `None`.
+
+pub mod feed;
+pub mod matcher;
+pub mod oval;
+
+pub use feed::SuseOvalParser;
+pub use matcher::SuseMatcher;
 
 use customs_analyzer::{AnalyzeError, Analyzer, FileEntry, Interest, LayerFindings};
 use customs_model::Distro;

@@ -1,0 +1,510 @@
+//! A streaming reader for SUSE's OVAL definitions documents, built on quick-xml. It keeps a
+//! compact summary — never descriptions:
+//!
+//! - each `<definition>`: id, class, title, `<reference source ref_id>`s, the vendor's
+//!   `<severity>`, and every `<criterion>` (`test_ref`, comment, `negate`, and the chain of
+//!   `<criteria>` nodes around it) together with each `<criteria>` node's operator, so the
+//!   caller can tell which product criteria share an AND branch with which package criteria;
+//! - each test under `<tests>`: its object and state references;
+//! - each object under `<objects>`: its `<name>`;
+//! - each state under `<states>`: its `<evr>` and `<version>` (text and operation) and
+//!   `<arch>`. vunnel's trimmed SUSE fixture names that section `<state>`; both are read.
+//!
+//! (The reader follows the approach of `customs-oracle`'s OVAL reader; each ecosystem crate
+//! keeps its own copy so the vendors' dialects can differ without coupling the crates.)
+//!
+//! Security: the input size is capped (the caller's limit), element nesting is capped at
+//! [`MAX_DEPTH`], kept text at [`MAX_TEXT`] bytes; a DOCTYPE with an internal subset is
+//! refused and only the predefined XML entities and character references are resolved, so
+//! entity expansion attacks fail at once.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+
+use customs_feed::{FeedError, FeedInput};
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+
+/// The limit on the text of any element or attribute the reader keeps.
+pub const MAX_TEXT: usize = 64 * 1024;
+/// The limit on element nesting.
+pub const MAX_DEPTH: usize = 256;
+
+/// One `<criterion>`.
+#[derive(Debug, Default, Clone)]
+pub struct Criterion {
+    pub test_ref: String,
+    pub comment: String,
+    /// `negate="true"`: the criterion holds when its test does not.
+    pub negate: bool,
+    /// The ids (document order numbers) of the enclosing `<criteria>`, outermost first.
+    pub scopes: Vec<u32>,
+}
+
+/// What the reader keeps of one `<definition>`.
+#[derive(Debug, Default, Clone)]
+pub struct Definition {
+    pub id: String,
+    pub class: String,
+    pub title: String,
+    /// `(source, ref_id)` of every `<reference>`.
+    pub references: Vec<(String, String)>,
+    pub severity: String,
+    pub criteria: Vec<Criterion>,
+    /// Per `<criteria>` node (indexed by the scope numbers of [`Criterion::scopes`]): whether
+    /// its operator is AND (the OVAL default when the attribute is missing).
+    pub scope_is_and: Vec<bool>,
+}
+
+impl Definition {
+    /// The `ref_id`s of references whose source is `source` (case-insensitive), deduplicated.
+    pub fn refs(&self, source: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (s, r) in &self.references {
+            if s.eq_ignore_ascii_case(source) && !r.is_empty() && !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    }
+}
+
+/// A test's references.
+#[derive(Debug, Default, Clone)]
+pub struct Test {
+    pub object: Option<String>,
+    pub state: Option<String>,
+}
+
+/// A state's fields (text, operation).
+#[derive(Debug, Default, Clone)]
+pub struct State {
+    pub evr: Option<(String, String)>,
+    pub version: Option<(String, String)>,
+    pub arch: Option<String>,
+}
+
+/// The summary of a whole document.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub definitions: Vec<Definition>,
+    pub tests: HashMap<String, Test>,
+    pub objects: HashMap<String, String>,
+    pub states: HashMap<String, State>,
+}
+
+impl Document {
+    /// The package name and state a test refers to, when both resolve.
+    pub fn resolve(&self, test_ref: &str) -> Option<(&str, &State)> {
+        let t = self.tests.get(test_ref)?;
+        let name = self.objects.get(t.object.as_ref()?)?;
+        let state = self.states.get(t.state.as_ref()?)?;
+        Some((name, state))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Root,
+    Definition,
+    Criteria,
+    Tests,
+    Test,
+    Objects,
+    Object,
+    States,
+    State,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Capture {
+    Title,
+    Severity,
+    ObjectName,
+    Evr,
+    Version,
+    Arch,
+}
+
+struct Reader<'i> {
+    input: &'i FeedInput,
+    doc: Document,
+    stack: Vec<Ctx>,
+    def: Option<Definition>,
+    scopes: Vec<u32>,
+    next_scope: u32,
+    current_id: Option<String>,
+    test: Test,
+    state: State,
+    capture: Option<(Capture, usize, Option<String>)>,
+    text: String,
+    saw_root: bool,
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
+    for a in e.attributes() {
+        let a = a.map_err(|err| format!("bad attribute: {err}"))?;
+        if a.key.local_name().as_ref().as_bytes() == name {
+            let v = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| format!("bad attribute value: {err}"))?;
+            if v.len() > MAX_TEXT {
+                return Err(format!(
+                    "attribute {} is over {MAX_TEXT} bytes",
+                    String::from_utf8_lossy(name)
+                ));
+            }
+            return Ok(Some(v.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// Reads a whole document from `body`, at most `max_bytes` of it.
+pub fn read(input: &FeedInput, body: &mut dyn Read, max_bytes: u64) -> Result<Document, FeedError> {
+    let mut limited = body.take(max_bytes.saturating_add(1));
+    let source = BufReader::with_capacity(256 * 1024, &mut limited);
+    let result = read_from(input, source);
+    // `take` stops quietly at the limit; a document that long is refused whatever the
+    // parser made of the cut.
+    if limited.limit() == 0 {
+        return Err(FeedError::Limit {
+            kind: input.kind.clone(),
+            location: input.location.clone(),
+            limit: max_bytes,
+            what: "bytes in the decompressed document".into(),
+        });
+    }
+    result
+}
+
+fn read_from<R: BufRead>(input: &FeedInput, source: R) -> Result<Document, FeedError> {
+    let mut reader = quick_xml::Reader::from_reader(source);
+    reader.config_mut().check_end_names = true;
+    let mut r = Reader {
+        input,
+        doc: Document::default(),
+        stack: Vec::with_capacity(32),
+        def: None,
+        scopes: Vec::new(),
+        next_scope: 0,
+        current_id: None,
+        test: Test::default(),
+        state: State::default(),
+        capture: None,
+        text: String::new(),
+        saw_root: false,
+    };
+    let mut buf = Vec::with_capacity(64 * 1024);
+    loop {
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            FeedError::malformed(
+                input,
+                format!("XML error at byte {}: {e}", reader.error_position()),
+            )
+        })?;
+        let pos = reader.buffer_position();
+        match event {
+            Event::Start(e) => r.start(&e, pos)?,
+            Event::Empty(e) => {
+                r.start(&e, pos)?;
+                r.end(pos)?;
+            }
+            Event::End(_) => r.end(pos)?,
+            Event::Text(t) => {
+                if r.capture.is_some() {
+                    r.push_text(&t.xml10_content(), pos)?;
+                } else if r.stack.is_empty() && !t.trim_ascii().is_empty() {
+                    return Err(r.malformed(pos, "text outside the root element"));
+                }
+            }
+            Event::CData(t) => {
+                if r.capture.is_some() {
+                    r.push_text(&t.xml10_content(), pos)?;
+                }
+            }
+            Event::GeneralRef(g) => {
+                let char_ref = g
+                    .resolve_char_ref()
+                    .map_err(|e| r.malformed(pos, format!("bad character reference: {e}")))?;
+                let mut utf8 = [0u8; 4];
+                let resolved: &str = if let Some(c) = char_ref {
+                    c.encode_utf8(&mut utf8)
+                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(&g) {
+                    s
+                } else {
+                    return Err(r.malformed(
+                        pos,
+                        format!(
+                            "undefined entity &{};: custom entities are never expanded",
+                            truncate(&g, 64)
+                        ),
+                    ));
+                };
+                if r.capture.is_some() {
+                    r.push_text(resolved, pos)?;
+                }
+            }
+            Event::DocType(d) => {
+                if d.contains("<!ENTITY") || d.contains('[') {
+                    return Err(r.malformed(
+                        pos,
+                        "a DOCTYPE with an internal subset (entity declarations) is refused",
+                    ));
+                }
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if !r.stack.is_empty() {
+        return Err(r.malformed(
+            reader.buffer_position(),
+            format!(
+                "document ends inside an element ({} still open): truncated?",
+                r.stack.len()
+            ),
+        ));
+    }
+    if !r.saw_root {
+        return Err(r.malformed(reader.buffer_position(), "no root element: empty document"));
+    }
+    Ok(r.doc)
+}
+
+impl Reader<'_> {
+    fn malformed(&self, pos: u64, msg: impl std::fmt::Display) -> FeedError {
+        FeedError::malformed(self.input, format!("at byte {pos}: {msg}"))
+    }
+
+    fn attr(&self, e: &BytesStart<'_>, name: &[u8], pos: u64) -> Result<Option<String>, FeedError> {
+        attr(e, name).map_err(|m| self.malformed(pos, m))
+    }
+
+    fn push_text(&mut self, s: &str, pos: u64) -> Result<(), FeedError> {
+        if self.text.len() + s.len() > MAX_TEXT {
+            return Err(FeedError::Limit {
+                kind: self.input.kind.clone(),
+                location: self.input.location.clone(),
+                limit: MAX_TEXT as u64,
+                what: format!("element text at byte {pos}"),
+            });
+        }
+        self.text.push_str(s);
+        Ok(())
+    }
+
+    fn begin(&mut self, c: Capture, operation: Option<String>) {
+        self.capture = Some((c, self.stack.len(), operation));
+        self.text.clear();
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), FeedError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(FeedError::Limit {
+                kind: self.input.kind.clone(),
+                location: self.input.location.clone(),
+                limit: MAX_DEPTH as u64,
+                what: format!("element nesting at byte {pos}"),
+            });
+        }
+        let local = e.local_name();
+        let local = local.as_ref().as_bytes();
+        if self.stack.is_empty() {
+            if self.saw_root {
+                return Err(self.malformed(pos, "a second root element"));
+            }
+            self.saw_root = true;
+            if local != b"oval_definitions" {
+                return Err(self.malformed(
+                    pos,
+                    format!(
+                        "the root element is <{}>, not <oval_definitions>",
+                        truncate(&String::from_utf8_lossy(local), 64)
+                    ),
+                ));
+            }
+            self.stack.push(Ctx::Root);
+            return Ok(());
+        }
+        let parent = self.stack.last().copied().unwrap_or(Ctx::Other);
+        let in_def = self.def.is_some();
+        let ctx = if in_def {
+            match local {
+                b"definition" => return Err(self.malformed(pos, "nested <definition>")),
+                b"criteria" => {
+                    let op = self.attr(e, b"operator", pos)?;
+                    let is_and = op.is_none_or(|o| o.trim().eq_ignore_ascii_case("AND"));
+                    self.scopes.push(self.next_scope);
+                    self.next_scope = self.next_scope.saturating_add(1);
+                    if let Some(d) = self.def.as_mut() {
+                        d.scope_is_and.push(is_and);
+                    }
+                    Ctx::Criteria
+                }
+                b"criterion" => {
+                    let test_ref = self.attr(e, b"test_ref", pos)?.unwrap_or_default();
+                    let comment = self.attr(e, b"comment", pos)?.unwrap_or_default();
+                    let negate = self
+                        .attr(e, b"negate", pos)?
+                        .is_some_and(|n| n.trim() == "true" || n.trim() == "1");
+                    let scopes = self.scopes.clone();
+                    if let Some(d) = self.def.as_mut() {
+                        d.criteria.push(Criterion {
+                            test_ref,
+                            comment,
+                            negate,
+                            scopes,
+                        });
+                    }
+                    Ctx::Other
+                }
+                b"reference" => {
+                    let source = self.attr(e, b"source", pos)?.unwrap_or_default();
+                    let ref_id = self.attr(e, b"ref_id", pos)?.unwrap_or_default();
+                    if let Some(d) = self.def.as_mut() {
+                        d.references.push((source, ref_id.trim().to_owned()));
+                    }
+                    Ctx::Other
+                }
+                b"title" if self.capture.is_none() => {
+                    self.begin(Capture::Title, None);
+                    Ctx::Other
+                }
+                b"severity" => {
+                    self.begin(Capture::Severity, None);
+                    Ctx::Other
+                }
+                _ => Ctx::Other,
+            }
+        } else {
+            match (parent, local) {
+                (_, b"definition") => {
+                    let id = self
+                        .attr(e, b"id", pos)?
+                        .ok_or_else(|| self.malformed(pos, "<definition> without an id"))?;
+                    let class = self.attr(e, b"class", pos)?.unwrap_or_default();
+                    self.def = Some(Definition {
+                        id,
+                        class,
+                        ..Definition::default()
+                    });
+                    self.scopes.clear();
+                    self.next_scope = 0;
+                    Ctx::Definition
+                }
+                (Ctx::Root, b"tests") => Ctx::Tests,
+                (Ctx::Root, b"objects") => Ctx::Objects,
+                (Ctx::Root, b"states" | b"state") => Ctx::States,
+                (Ctx::Tests, _) => {
+                    self.current_id = self.attr(e, b"id", pos)?;
+                    self.test = Test::default();
+                    Ctx::Test
+                }
+                (Ctx::Test, b"object") => {
+                    self.test.object = self.attr(e, b"object_ref", pos)?;
+                    Ctx::Other
+                }
+                (Ctx::Test, b"state") => {
+                    self.test.state = self.attr(e, b"state_ref", pos)?;
+                    Ctx::Other
+                }
+                (Ctx::Objects, _) => {
+                    self.current_id = self.attr(e, b"id", pos)?;
+                    Ctx::Object
+                }
+                (Ctx::Object, b"name") => {
+                    self.begin(Capture::ObjectName, None);
+                    Ctx::Other
+                }
+                (Ctx::States, _) => {
+                    self.current_id = self.attr(e, b"id", pos)?;
+                    self.state = State::default();
+                    Ctx::State
+                }
+                (Ctx::State, b"evr") => {
+                    let op = self.attr(e, b"operation", pos)?;
+                    self.begin(Capture::Evr, op);
+                    Ctx::Other
+                }
+                (Ctx::State, b"version") => {
+                    let op = self.attr(e, b"operation", pos)?;
+                    self.begin(Capture::Version, op);
+                    Ctx::Other
+                }
+                (Ctx::State, b"arch") => {
+                    self.begin(Capture::Arch, None);
+                    Ctx::Other
+                }
+                _ => Ctx::Other,
+            }
+        };
+        self.stack.push(ctx);
+        Ok(())
+    }
+
+    fn end(&mut self, pos: u64) -> Result<(), FeedError> {
+        let Some(ctx) = self.stack.pop() else {
+            return Err(self.malformed(pos, "end tag without a start tag"));
+        };
+        if let Some((c, depth, _)) = &self.capture
+            && *depth == self.stack.len()
+        {
+            let c = *c;
+            let op = self.capture.take().and_then(|(_, _, op)| op);
+            let text = self.text.trim().to_owned();
+            self.text.clear();
+            let op = op.unwrap_or_else(|| "equals".to_owned());
+            match (c, self.def.as_mut()) {
+                (Capture::Title, Some(d)) => d.title = text,
+                (Capture::Severity, Some(d)) => d.severity = text,
+                (Capture::ObjectName, _) => {
+                    if let Some(id) = self.current_id.clone() {
+                        self.doc.objects.insert(id, text);
+                    }
+                }
+                (Capture::Evr, _) => self.state.evr = Some((text, op)),
+                (Capture::Version, _) => self.state.version = Some((text, op)),
+                (Capture::Arch, _) => self.state.arch = Some(text),
+                _ => {}
+            }
+            return Ok(());
+        }
+        match ctx {
+            Ctx::Definition => {
+                if let Some(d) = self.def.take() {
+                    self.doc.definitions.push(d);
+                }
+            }
+            Ctx::Criteria => {
+                self.scopes.pop();
+            }
+            Ctx::Test => {
+                if let Some(id) = self.current_id.take() {
+                    self.doc.tests.insert(id, std::mem::take(&mut self.test));
+                }
+            }
+            Ctx::State => {
+                if let Some(id) = self.current_id.take() {
+                    self.doc.states.insert(id, std::mem::take(&mut self.state));
+                }
+            }
+            Ctx::Object => self.current_id = None,
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -81,6 +81,8 @@ pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
         Arc::new(customs_debian::DebianTrackerParser::new()),
         Arc::new(customs_debian::DebianDsaParser::new()),
         Arc::new(customs_alpine::AlpineSecdbParser),
+        Arc::new(customs_ubuntu::UbuntuOvalParser::new()),
+        Arc::new(customs_ubuntu::UbuntuOsvParser),
         Arc::new(customs_alpine::WolfiSecdbParser),
         Arc::new(customs_alpine::ChainguardSecdbParser),
         Arc::new(customs_amazon::AmazonAlasParser),
@@ -195,6 +197,7 @@ pub fn matchers() -> Vec<Arc<dyn Matcher>> {
     vec![
         Arc::new(customs_debian::DebianMatcher),
         Arc::new(customs_alpine::AlpineMatcher),
+        Arc::new(customs_ubuntu::UbuntuMatcher),
         Arc::new(customs_alpine::WolfiMatcher),
         Arc::new(customs_alpine::ChainguardMatcher),
         Arc::new(customs_amazon::AmazonMatcher),

@@ -35,6 +35,9 @@ pub struct Explanation {
     pub deciding: bool,
 }
 
+/// Reads a store: `(namespace, package)` → every advisory.
+pub type Lookup<'a> = dyn Fn(&str, &str) -> Result<Vec<Advisory>, ScanError> + 'a;
+
 /// Renders an affected range for humans.
 pub fn describe_range(range: &AffectedRange, scheme: &str) -> String {
     let body = match range {
@@ -67,7 +70,7 @@ fn names(adv: &Advisory, id: &str) -> bool {
 pub fn explain(
     inv: &Inventory,
     vulnerability: &str,
-    lookup: &dyn Fn(&str, &str) -> Result<Vec<Advisory>, ScanError>,
+    lookup: &Lookup<'_>,
 ) -> Result<Vec<Explanation>, ScanError> {
     let matchers = customs_ecosystems::matchers();
     let mut out = Vec::new();

@@ -16,7 +16,7 @@ use customs_model::Report;
 
 pub use cache::LayerCache;
 pub use enrich::{SeveritySource, enrich};
-pub use explain::{Explanation, describe_range, explain};
+pub use explain::{Explanation, Lookup, describe_range, explain};
 pub use index::{IndexOptions, Inventory, Progress, index};
 pub use matching::match_inventory;
 pub use remediation::remediation;

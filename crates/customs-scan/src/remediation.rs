@@ -35,11 +35,10 @@ pub fn remediation(report: &Report) -> Remediation {
             let v = f.fixed_version.as_deref().unwrap_or_default();
             best = match (best, &scheme) {
                 (None, _) => Some(v),
+                // Incomparable versions keep the first: say nothing misleading.
                 (Some(b), Some(s)) => match s.compare(v, b) {
                     Ok(std::cmp::Ordering::Greater) => Some(v),
-                    Ok(_) => Some(b),
-                    // Incomparable versions: keep the first, say nothing misleading.
-                    Err(_) => Some(b),
+                    _ => Some(b),
                 },
                 (Some(b), None) => Some(b),
             };

@@ -36,6 +36,7 @@ pub const REGISTERED: &[&str] = &[
     "amazon",
     "oracle",
     "mariner",
+    "photon",
 ];
 
 /// Every analyzer, in a fixed order.
@@ -83,6 +84,12 @@ pub fn feed_parsers() -> Vec<Arc<dyn FeedParser>> {
         Arc::new(customs_alpine::AlpineSecdbParser),
         Arc::new(customs_ubuntu::UbuntuOvalParser::new()),
         Arc::new(customs_ubuntu::UbuntuOsvParser),
+        Arc::new(customs_rhel::OvalParser::redhat()),
+        Arc::new(customs_rhel::CsafParser::new()),
+        Arc::new(customs_rhel::OvalParser::rocky()),
+        Arc::new(customs_rhel::OvalParser::alma()),
+        Arc::new(customs_suse::SuseOvalParser::default()),
+        Arc::new(customs_photon::PhotonCveParser::default()),
         Arc::new(customs_alpine::WolfiSecdbParser),
         Arc::new(customs_alpine::ChainguardSecdbParser),
         Arc::new(customs_amazon::AmazonAlasParser),
@@ -198,6 +205,9 @@ pub fn matchers() -> Vec<Arc<dyn Matcher>> {
         Arc::new(customs_debian::DebianMatcher),
         Arc::new(customs_alpine::AlpineMatcher),
         Arc::new(customs_ubuntu::UbuntuMatcher),
+        Arc::new(customs_rhel::RhelMatcher),
+        Arc::new(customs_suse::SuseMatcher),
+        Arc::new(customs_photon::PhotonMatcher),
         Arc::new(customs_alpine::WolfiMatcher),
         Arc::new(customs_alpine::ChainguardMatcher),
         Arc::new(customs_amazon::AmazonMatcher),

@@ -261,6 +261,27 @@ proxy) is described in docs/config.md; HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO
     Status(StatusArgs),
     /// List the feed kinds and their default upstream locations.
     Feeds,
+    /// Write the database to one verified, compressed file (for air-gapped sites).
+    #[command(after_help = "Examples:
+  customs db export ./customs-db.tar.zst
+  customs db import ./customs-db.tar.zst --digest sha256:...     on the offline machine
+
+The file is a zstd-compressed tar: metadata.json (schema, database digest, feeds) and a SQLite
+snapshot; its sha256 is printed. See docs/db-artifact.md.")]
+    Export(crate::dbdist::ExportArgs),
+    /// Replace the database with an export file (checksums and schema verified first).
+    Import(crate::dbdist::ImportArgs),
+    /// Push the database to a registry as an OCI artifact.
+    #[command(after_help = "Examples:
+  customs db push registry.internal/security/customs-db:latest
+  customs db pull registry.internal/security/customs-db:latest --db ./customs.db
+
+Media types: artifactType application/vnd.customs.db.v1+json, config
+application/vnd.customs.db.config.v1+json, one layer application/vnd.customs.db.layer.v1.tar+zstd
+(docs/db-artifact.md). Credentials as for `customs scan registry:...`.")]
+    Push(crate::dbdist::PushArgs),
+    /// Pull a database pushed with `customs db push`, verify it and import it.
+    Pull(crate::dbdist::PullArgs),
 }
 
 #[derive(Debug, Args)]

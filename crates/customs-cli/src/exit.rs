@@ -43,6 +43,10 @@ impl Failure {
         Failure::new(DATA, message)
     }
 
+    pub fn no_input(message: impl Display) -> Self {
+        Failure::new(NO_INPUT, message)
+    }
+
     pub fn io(message: impl Display) -> Self {
         Failure::new(IO, message)
     }

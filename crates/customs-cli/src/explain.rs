@@ -7,8 +7,7 @@ use crate::exit::Failure;
 
 pub fn run(args: &ExplainArgs) -> Result<u8, Failure> {
     let reference = customs_image::ImageRef::parse(&args.image).map_err(|e| Failure::image(&e))?;
-    let db_path = args.db.resolve()?;
-    let store = customs_db::Store::open(&db_path).map_err(|e| Failure::db(&e))?;
+    let store = crate::dbdist::open_store(&args.db)?;
     let options = customs_scan::IndexOptions {
         cache: if args.no_cache {
             None

@@ -4,6 +4,7 @@
 //! crates, so the server and the enforcement points get the same behaviour.
 
 mod cli;
+mod dbdist;
 mod exit;
 mod explain;
 mod update;
@@ -68,6 +69,10 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             DbCommand::Diff(args) => update::db_diff(args),
             DbCommand::Status(args) => commands::db_status(args),
             DbCommand::Feeds => commands::db_feeds(),
+            DbCommand::Export(args) => dbdist::export(args),
+            DbCommand::Import(args) => dbdist::import(args),
+            DbCommand::Push(args) => dbdist::push(args),
+            DbCommand::Pull(args) => dbdist::pull(args),
         },
         Command::Cache { command } => match command {
             CacheCommand::Clean => commands::cache_clean(),
@@ -109,8 +114,7 @@ pub(crate) mod commands {
     pub fn scan(cli: &Cli, args: &ScanArgs) -> Result<u8, Failure> {
         let reference =
             customs_image::ImageRef::parse(&args.image).map_err(|e| Failure::image(&e))?;
-        let db_path = args.db.resolve()?;
-        let store = customs_db::Store::open(&db_path).map_err(|e| Failure::db(&e))?;
+        let store = crate::dbdist::open_store(&args.db)?;
         let show_progress = !cli.quiet && std::io::stderr().is_terminal();
         let bar = Bar(show_progress.then(|| {
             let b = indicatif::ProgressBar::new(0);
@@ -143,8 +147,8 @@ pub(crate) mod commands {
             b.finish_and_clear();
         }
         let mut findings =
-            customs_scan::match_inventory(&inventory, &store).map_err(Failure::scan)?;
-        customs_scan::enrich(&mut findings, &store, args.severity_source).map_err(Failure::scan)?;
+            customs_scan::match_inventory(&inventory, &*store).map_err(Failure::scan)?;
+        customs_scan::enrich(&mut findings, &*store, args.severity_source).map_err(Failure::scan)?;
         let meta = store.meta().map_err(|e| Failure::db(&e))?;
         let mut report = inventory.into_report(
             findings,
@@ -318,14 +322,13 @@ pub(crate) mod commands {
     }
 
     pub fn db_status(args: &StatusArgs) -> Result<u8, Failure> {
-        let db_path = args.db.resolve()?;
-        let store = customs_db::Store::open(&db_path).map_err(|e| Failure::db(&e))?;
+        let store = crate::dbdist::open_store(&args.db)?;
         let meta = store.meta().map_err(|e| Failure::db(&e))?;
         let mut out = std::io::stdout().lock();
         let w = |out: &mut std::io::StdoutLock<'_>, s: String| {
             writeln!(out, "{s}").map_err(|e| Failure::io(e.to_string()))
         };
-        w(&mut out, format!("Database: {}", db_path.display()))?;
+        w(&mut out, format!("Database: {}", store.location()))?;
         w(&mut out, format!("Schema:   {}", meta.schema_version))?;
         w(
             &mut out,

@@ -189,6 +189,9 @@ pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
     let db_path = args.db.resolve()?;
     let config = load_config(args)?;
     let jobs = plan(args, &config)?;
+    if let Some(url) = crate::dbdist::postgres_url(&args.db) {
+        return crate::dbdist::update_postgres(cli, &url, &jobs);
+    }
     let mut store = customs_db::Store::open_for_update(&db_path).map_err(|e| Failure::db(&e))?;
     let concurrency = args
         .jobs

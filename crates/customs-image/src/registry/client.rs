@@ -51,12 +51,12 @@ impl std::error::Error for TransferError {}
 pub(crate) type Small = (Vec<u8>, Option<String>, Option<String>);
 
 pub(crate) struct Client {
-    agent: ureq::Agent,
-    base: String,
+    pub(super) agent: ureq::Agent,
+    pub(super) base: String,
     pub(crate) reference: RegistryRef,
     credentials: Option<Credentials>,
     /// The `Authorization` header value in use.
-    authorization: Mutex<Option<String>>,
+    pub(super) authorization: Mutex<Option<String>>,
     retries: u32,
 }
 
@@ -86,12 +86,12 @@ fn agent(options: &RegistryOptions, verify_tls: bool) -> ureq::Agent {
         .new_agent()
 }
 
-fn header<'a>(resp: &'a Response<ureq::Body>, name: &str) -> Option<&'a str> {
+pub(super) fn header<'a>(resp: &'a Response<ureq::Body>, name: &str) -> Option<&'a str> {
     resp.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
 /// The registry's own error text (`{"errors":[{"code":..,"message":..}]}`), else the status.
-fn error_text(status: u16, body: &[u8]) -> String {
+pub(super) fn error_text(status: u16, body: &[u8]) -> String {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let errors: Vec<String> = parsed
         .as_ref()
@@ -157,7 +157,7 @@ impl Client {
         client
     }
 
-    fn registry_error(&self, reason: impl Into<String>) -> ImageError {
+    pub(super) fn registry_error(&self, reason: impl Into<String>) -> ImageError {
         ImageError::Registry {
             registry: self.reference.registry.clone(),
             reason: reason.into(),
@@ -166,7 +166,7 @@ impl Client {
 
     /// Sends a request made by `make`, retrying transport failures, `429` and `5xx`. Any
     /// other response is returned as is.
-    fn send(
+    pub(super) fn send(
         &self,
         what: &str,
         make: &dyn Fn() -> Result<Response<ureq::Body>, ureq::Error>,
@@ -276,7 +276,12 @@ impl Client {
         }
     }
 
-    fn auth_error(&self, status: u16, sent: bool, resp: &Response<ureq::Body>) -> ImageError {
+    pub(super) fn auth_error(
+        &self,
+        status: u16,
+        sent: bool,
+        resp: &Response<ureq::Body>,
+    ) -> ImageError {
         let repo = &self.reference.repository;
         let reason = match (&self.credentials, sent) {
             (Some(c), _) => format!(
@@ -296,7 +301,11 @@ impl Client {
     }
 
     /// Answers a `401`'s challenge: Basic credentials, or a Bearer token from the realm.
-    fn authenticate(&self, resp: &Response<ureq::Body>, what: &str) -> Result<(), ImageError> {
+    pub(super) fn authenticate(
+        &self,
+        resp: &Response<ureq::Body>,
+        what: &str,
+    ) -> Result<(), ImageError> {
         let challenge = header(resp, "www-authenticate").and_then(parse_challenge);
         let value = match challenge {
             Some(Challenge::Basic) => match &self.credentials {

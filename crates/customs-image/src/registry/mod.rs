@@ -20,6 +20,7 @@ mod auth;
 mod client;
 mod manifest;
 mod name;
+mod push;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub use manifest::{
     select_platform,
 };
 pub use name::RegistryRef;
+pub use push::{
+    Artifact, ArtifactBlob, OCI_MANIFEST, PulledArtifact, Pushed, pull_artifact, push_artifact,
+};
 
 use crate::sources::{
     BlobLocation, ImageConfig, LayerInfo, check_digest, created_by, diff_ids, parse_json,

@@ -40,7 +40,7 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && brea
 median() { python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
 
 printf '%-14s %10s %12s %14s %8s %16s\n' image stored oci-scan registry-scan ratio registry-cached
-for img in bookworm-oci big-oci; do
+for img in bookworm-oci mid-oci big-oci; do
   dir="$out/$img"
   [[ -d $dir ]] || continue
   tag=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["manifests"][0]; print(m.get("annotations",{}).get("org.opencontainers.image.ref.name",""))' "$dir/index.json")

@@ -3,14 +3,17 @@
 //! * `bookworm-oci/`: a Debian bookworm minbase root filesystem (debootstrap, without the
 //!   downloaded .debs in var/cache/apt/archives) as one gzip layer in an OCI layout;
 //! * `big-oci/`: a ~1 GiB two-layer image (incompressible files plus a dpkg status), to
-//!   measure peak memory on large layers.
+//!   measure peak memory on large layers;
+//! * `mid-oci/`: a ~440 MiB (uncompressed) two-layer image of real files: the bookworm
+//!   minbase tree, then a bookworm tree with Python (`debootstrap --include=python3-six`),
+//!   the size of a typical application image (issue 3's registry benchmark).
 //!
 //! Usage: `cargo run --release -p customs-testkit --example bench_images -- OUT_DIR`
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use customs_testkit::{Compression, ImageBuilder, Layer, debian_rootfs};
+use customs_testkit::{Compression, ImageBuilder, Layer, debian_rootfs, debian_rootfs_with};
 
 fn main() -> Result<()> {
     let out = PathBuf::from(
@@ -81,6 +84,23 @@ fn main() -> Result<()> {
             .layer(l2.created_by("ADD data b").compression(Compression::Gzip))
             .staging_dir(&out)
             .write_oci_layout(&big, Some("big"))?;
+    }
+    let mid = out.join("mid-oci");
+    if !mid.exists() {
+        let python = debian_rootfs_with("bookworm", &["python3-six"])?;
+        ImageBuilder::new()
+            .layer(
+                Layer::from_dir(&trimmed)
+                    .created_by("debootstrap --variant=minbase bookworm")
+                    .compression(Compression::Gzip),
+            )
+            .layer(
+                Layer::from_dir(&python)
+                    .created_by("debootstrap --include=python3-six bookworm")
+                    .compression(Compression::Gzip),
+            )
+            .staging_dir(&out)
+            .write_oci_layout(&mid, Some("mid"))?;
     }
     println!("{}", out.display());
     Ok(())

@@ -6,7 +6,7 @@
 //! GitHub records (`item.Advisory{ghsaId, CVE, FixedIn[{name, ecosystem, range,
 //! identifier}]}`), OSV records (govulndb, alma, chainguard, rootio, bitnami), NVD records,
 //! and records of providers customs has no feed for (`eol`, `chainguard-libraries`
-//! OpenVEX, `hummingbird` CSAF). grype's Go test code, which defined the packages and the
+//! `OpenVEX`, `hummingbird` CSAF). grype's Go test code, which defined the packages and the
 //! expected matches, is not part of the data; so each test below builds the packages that
 //! exercise what the data shows and writes down, next to each expectation, why the record
 //! implies that outcome.
@@ -42,7 +42,7 @@
 //! builds) merged into the multi-stream form (`introduced 0, fixed A, introduced A,
 //! fixed B`) the RHEL parsers' merger writes.
 //!
-//! `chainguard-libraries` (OpenVEX) and `eol` records have no customs feed; they are counted
+//! `chainguard-libraries` (`OpenVEX`) and `eol` records have no customs feed; they are counted
 //! as not consumed, and the tests assert what customs does with the packages they concern.
 //!
 //! # Matching
@@ -591,16 +591,16 @@ fn ubuntu_osv_from_os(recs: &[Value]) -> Vec<Advisory> {
 fn ghsa_events(range: &str, patched: &str) -> Vec<Value> {
     let cleaned = range.replace(',', " ");
     let tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    assert!(tokens.len() % 2 == 0, "unexpected range {range:?}");
+    assert!(tokens.len().is_multiple_of(2), "unexpected range {range:?}");
     let mut introduced = "0".to_owned();
     let mut end: Option<Value> = None;
     for pair in tokens.chunks(2) {
         match pair[0] {
-            ">=" => introduced = pair[1].to_owned(),
+            ">=" => pair[1].clone_into(&mut introduced),
             "<" => end = Some(json!({"fixed": pair[1]})),
             "<=" => end = Some(json!({"last_affected": pair[1]})),
             "=" => {
-                introduced = pair[1].to_owned();
+                pair[1].clone_into(&mut introduced);
                 end = Some(json!({"last_affected": pair[1]}));
             }
             op => panic!("unexpected operator {op} in {range:?}"),
@@ -1792,4 +1792,884 @@ fn golang_istio_and_stdlib() {
     // this fixture (grype's stdlib CPE search would report it).
     sc.expect(&go("stdlib", "1.18.5"), None, &[]);
     report("golang_istio_and_stdlib", &sc);
+}
+
+// ---------------------------------------------------------------------------------------
+// dpkg: Debian and Ubuntu.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn dpkg_eol_debian8() {
+    let sc = Scenario::load("dpkg/testdata/eol-debian8");
+    assert_eq!(sc.ignored.get("eol"), Some(&1));
+    let jessie = distro("debian", "debian", "8", Some("jessie"));
+    // Debian 8 data: gzip fixed in 1.3.5-6 (CVE-1999-1332). Jessie's gzip 1.6-4 is above
+    // (dpkg: 1.6 > 1.3.5) → nothing; a 1.3.5-5 build is below → fixed.
+    sc.expect(&deb("gzip", "1.6-4", "gzip"), Some(&jessie), &[]);
+    sc.expect(
+        &deb("gzip", "1.3.5-5", "gzip"),
+        Some(&jessie),
+        &[("CVE-1999-1332", Fixed("1.3.5-6"))],
+    );
+    // The eol record (Debian 8 end of life 2018-06-17) has no customs feed: packages of
+    // an end-of-life release are still judged by the release's own data, with no
+    // `end_of_life` status added. NVD's openssl CVE-2024-0727 (CPE) is enrichment only,
+    // and Debian 8 has no record for it here → libssl1.0.0 gets nothing.
+    sc.expect(
+        &deb("libssl1.0.0", "1.0.1t-1+deb8u12", "openssl"),
+        Some(&jessie),
+        &[],
+    );
+    report("dpkg_eol_debian8", &sc);
+}
+
+#[test]
+fn dpkg_rootio_debian_12() {
+    let sc = Scenario::load("dpkg/testdata/rootio-debian-12");
+    assert_eq!(sc.ignored.get("rootio"), Some(&2));
+    let bookworm = distro("debian", "debian", "12", Some("bookworm"));
+    // postgresql-15 fixed in 15.15-0+deb12u1 (matched through the source of libpq5).
+    sc.expect(
+        &deb("libpq5", "15.14-0+deb12u1", "postgresql-15"),
+        Some(&bookworm),
+        &[("CVE-2025-12817", Fixed("15.15-0+deb12u1"))],
+    );
+    sc.expect(
+        &deb("libpq5", "15.15-0+deb12u1", "postgresql-15"),
+        Some(&bookworm),
+        &[],
+    );
+    // Root.io's backport 15.14-0+deb12u1.root.io.6 fixes the CVE (Root.io record), but
+    // customs reads only Debian's data: 15.14… < 15.15… → reported (grype, reading the
+    // Root.io record, would not).
+    sc.expect(
+        &deb("libpq5", "15.14-0+deb12u1.root.io.6", "postgresql-15"),
+        Some(&bookworm),
+        &[("CVE-2025-12817", Fixed("15.15-0+deb12u1"))],
+    );
+    // jq fixed in 1.6-2.1+deb12u1: bookworm's 1.6-2.1 is below.
+    sc.expect(
+        &deb("jq", "1.6-2.1", "jq"),
+        Some(&bookworm),
+        &[("CVE-2025-48060", Fixed("1.6-2.1+deb12u1"))],
+    );
+    // Root.io's 1.6-2.1.root.io.2: in dpkg order `+` sorts before `.`, so
+    // 1.6-2.1.root.io.2 > 1.6-2.1+deb12u1 → not reported (agreeing with Root.io's "fixed
+    // in 1.6-2.1.root.io.2", by ordering).
+    sc.expect(&deb("jq", "1.6-2.1.root.io.2", "jq"), Some(&bookworm), &[]);
+    report("dpkg_rootio_debian_12", &sc);
+}
+
+#[test]
+fn dpkg_rootio_ubuntu_2204() {
+    let sc = Scenario::load("dpkg/testdata/rootio-ubuntu-2204");
+    assert_eq!(sc.ignored.get("rootio"), Some(&4));
+    let jammy = distro("ubuntu", "ubuntu", "22.04", Some("jammy"));
+    // patch, libgcrypt20, binutils: 22.04 entries without a fix → affected.
+    sc.expect(
+        &deb("patch", "2.7.6-7build2", "patch"),
+        Some(&jammy),
+        &[("CVE-2018-6952", Affected)],
+    );
+    sc.expect(
+        &deb("libgcrypt20", "1.9.4-3ubuntu3", "libgcrypt20"),
+        Some(&jammy),
+        &[("CVE-2024-2236", Affected)],
+    );
+    sc.expect(
+        &deb("binutils", "2.38-4ubuntu2.12", "binutils"),
+        Some(&jammy),
+        &[("CVE-2025-1180", Affected)],
+    );
+    // Root.io's patched patch 2.7.6-7build2.root.io.2: Ubuntu has no fix, customs does not
+    // read Root.io → still affected (grype with the Root.io record: fixed).
+    sc.expect(
+        &deb("patch", "2.7.6-7build2.root.io.2", "patch"),
+        Some(&jammy),
+        &[("CVE-2018-6952", Affected)],
+    );
+    // gnupg2 fixed in 2.2.27-3ubuntu2.5 (gpg is built from gnupg2).
+    sc.expect(
+        &deb("gpg", "2.2.27-3ubuntu2.4", "gnupg2"),
+        Some(&jammy),
+        &[("CVE-2025-68973", Fixed("2.2.27-3ubuntu2.5"))],
+    );
+    sc.expect(
+        &deb("gpg", "2.2.27-3ubuntu2.5", "gnupg2"),
+        Some(&jammy),
+        &[],
+    );
+    // Root.io's 2.2.27-3ubuntu2.4.root.io.1 is below Ubuntu's 2.2.27-3ubuntu2.5 (…2.4… <
+    // …2.5) → reported by customs.
+    sc.expect(
+        &deb("gpg", "2.2.27-3ubuntu2.4.root.io.1", "gnupg2"),
+        Some(&jammy),
+        &[("CVE-2025-68973", Fixed("2.2.27-3ubuntu2.5"))],
+    );
+    report("dpkg_rootio_ubuntu_2204", &sc);
+}
+
+#[test]
+fn dpkg_ubuntu_esm() {
+    let sc = Scenario::load("dpkg/testdata/ubuntu-esm");
+    let xenial = distro("ubuntu", "ubuntu", "16.04", Some("xenial"));
+    let focal = distro("ubuntu", "ubuntu", "20.04", Some("focal"));
+    // 16.04 wayland: no public fix, an ESM (Ubuntu Pro) fix 1.12.0-1~ubuntu16.04.3+esm1.
+    // customs keeps the Pro fix as the range bound but reports `affected` with no public
+    // fixed version (an image does not say whether the host has Pro).
+    sc.expect(
+        &deb("libwayland-client0", "1.12.0-1~ubuntu16.04.3", "wayland"),
+        Some(&xenial),
+        &[("CVE-2021-3782", Affected)],
+    );
+    // The ESM build itself is at the fix → nothing.
+    sc.expect(
+        &deb(
+            "libwayland-client0",
+            "1.12.0-1~ubuntu16.04.3+esm1",
+            "wayland",
+        ),
+        Some(&xenial),
+        &[],
+    );
+    // curl on 16.04: no fix anywhere → affected.
+    sc.expect(
+        &deb("curl", "7.47.0-1ubuntu2.19", "curl"),
+        Some(&xenial),
+        &[("CVE-2016-9586", Affected)],
+    );
+    // 20.04 wayland: a public fix 1.18.0-1ubuntu0.1 (the backport). 1.18.0-1 < it →
+    // fixed; at it → nothing.
+    sc.expect(
+        &deb("libwayland-client0", "1.18.0-1", "wayland"),
+        Some(&focal),
+        &[("CVE-2021-3782", Fixed("1.18.0-1ubuntu0.1"))],
+    );
+    sc.expect(
+        &deb("libwayland-client0", "1.18.0-1ubuntu0.1", "wayland"),
+        Some(&focal),
+        &[],
+    );
+    // 20.04 openssh: no public fix; ESM fixes 1:8.2p1-4ubuntu0.20+esm1 (CVE-2023-38408)
+    // and 1:8.2p1-4ubuntu0.13+esm1 (CVE-2025-61985) → affected below each.
+    sc.expect(
+        &deb("openssh-client", "1:8.2p1-4ubuntu0.11", "openssh"),
+        Some(&focal),
+        &[("CVE-2023-38408", Affected), ("CVE-2025-61985", Affected)],
+    );
+    // At the first ESM fix: clean for CVE-2025-61985, still below the other.
+    sc.expect(
+        &deb("openssh-client", "1:8.2p1-4ubuntu0.13+esm1", "openssh"),
+        Some(&focal),
+        &[("CVE-2023-38408", Affected)],
+    );
+    sc.expect(
+        &deb("openssh-client", "1:8.2p1-4ubuntu0.20+esm1", "openssh"),
+        Some(&focal),
+        &[],
+    );
+    // Epoch: the fixes carry epoch 1; a version written without it has epoch 0, below any
+    // epoch-1 version however high its upstream part → affected.
+    sc.expect(
+        &deb("openssh-client", "9.9p1-1", "openssh"),
+        Some(&focal),
+        &[("CVE-2023-38408", Affected), ("CVE-2025-61985", Affected)],
+    );
+    // Release isolation: the 20.04 data is not applied to a 16.04 image.
+    sc.expect(
+        &deb("openssh-client", "1:7.2p2-4ubuntu2.10", "openssh"),
+        Some(&xenial),
+        &[],
+    );
+    report("dpkg_ubuntu_esm", &sc);
+}
+
+// ---------------------------------------------------------------------------------------
+// rpm: RHEL, AlmaLinux, Oracle Linux, SLES, Hummingbird.
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn rpm_rhel8() {
+    let sc = Scenario::load("rpm/testdata/rhel8");
+    assert_eq!(sc.enrichment, 3);
+    let rhel = distro("rhel", "rhel", "8.4", None);
+    // glibc: CVE-1999-0199 "0" (not affected); CVE-2016-10228 fixed in 0:2.28-151.el8.
+    // NVD says glibc ≤ 2.25 for CVE-2016-10228, which 2.28 is not — irrelevant, Red Hat's
+    // record decides.
+    sc.expect(
+        &rpm("glibc", "2.28-127.el8", "glibc", None, "x86_64"),
+        Some(&rhel),
+        &[("CVE-2016-10228", Fixed("0:2.28-151.el8"))],
+    );
+    sc.expect(
+        &rpm("glibc", "2.28-151.el8", "glibc", None, "x86_64"),
+        Some(&rhel),
+        &[],
+    );
+    // openssl fixed in 1:1.1.1c-2.el8 (found through openssl-libs' source rpm). NVD
+    // lists openssl 1.1.1 as vulnerable; Red Hat's backport 1:1.1.1c-2.el8 is not.
+    sc.expect(
+        &rpm("openssl-libs", "1:1.1.1-8.el8", "openssl", None, "x86_64"),
+        Some(&rhel),
+        &[("CVE-2018-0735", Fixed("1:1.1.1c-2.el8"))],
+    );
+    sc.expect(
+        &rpm("openssl-libs", "1:1.1.1c-2.el8", "openssl", None, "x86_64"),
+        Some(&rhel),
+        &[],
+    );
+    // Epoch: without its epoch (0) the same version sorts below 1:… → affected.
+    sc.expect(
+        &rpm("openssl-libs", "1.1.1k-5.el8", "openssl", None, "x86_64"),
+        Some(&rhel),
+        &[("CVE-2018-0735", Fixed("1:1.1.1c-2.el8"))],
+    );
+    // httpd in the httpd:2.4 module stream, fixed in 0:2.4.37-39.module+el8.4.0+9658+….
+    let label = Some("httpd:2.4:8030020200818000036:30b713e6");
+    sc.expect(
+        &rpm(
+            "httpd",
+            "2.4.37-30.module+el8.3.0+7001+0766b9e7",
+            "httpd",
+            label,
+            "x86_64",
+        ),
+        Some(&rhel),
+        &[(
+            "CVE-2018-17199",
+            Fixed("0:2.4.37-39.module+el8.4.0+9658+b87b2deb"),
+        )],
+    );
+    sc.expect(
+        &rpm(
+            "httpd",
+            "2.4.37-39.module+el8.4.0+9658+b87b2deb",
+            "httpd",
+            label,
+            "x86_64",
+        ),
+        Some(&rhel),
+        &[],
+    );
+    // The same httpd without a modularity label is not a module package: module advisories
+    // never apply to it.
+    sc.expect(
+        &rpm(
+            "httpd",
+            "2.4.37-30.module+el8.3.0+7001+0766b9e7",
+            "httpd",
+            None,
+            "x86_64",
+        ),
+        Some(&rhel),
+        &[],
+    );
+    report("rpm_rhel8", &sc);
+}
+
+#[test]
+fn rpm_rhel9_eus() {
+    let sc = Scenario::load("rpm/testdata/rhel9-eus");
+    let r84 = distro("rhel", "rhel", "8.4", None);
+    let r94 = distro("rhel", "rhel", "9.4", None);
+    // rsync: the only fix is 0:3.1.3-23.el8_10 (8.10). An 8.4 build has no fix of its own
+    // stream → judged against 8.10's → fixed (still reported).
+    sc.expect(
+        &rpm("rsync", "3.1.3-14.el8_4.1", "rsync", None, "x86_64"),
+        Some(&r84),
+        &[("CVE-2016-9840", Fixed("0:3.1.3-23.el8_10"))],
+    );
+    // nodejs:14 on an 8.4 host at the EUS backport 1:14.18.2-2.module+el8.4.0+13643+…:
+    // the rhel:8.4+eus record says fixed (grype: must not match). customs's RHEL matcher
+    // looks up rhel:8 only (an image does not say it runs EUS), where the nodejs:14 fixes
+    // are 14.15.4-2…el8.3.0 (8.3), 14.18.2-2…el8.5.0 (8.5) and the partitioned
+    // VulnerableRange bounds; the 8.4 build has no same-stream fix → judged against the
+    // newest (8.5) → reported. A finding: +eus namespaces are parsed but never queried.
+    let nodejs14 = Some("nodejs:14:8040020211213111158:9f9e2e7e");
+    sc.expect(
+        &rpm(
+            "nodejs",
+            "1:14.18.2-2.module+el8.4.0+13643+6c0ebf22",
+            "nodejs",
+            nodejs14,
+            "x86_64",
+        ),
+        Some(&r84),
+        &[(
+            "CVE-2020-7788",
+            Fixed("1:14.18.2-2.module+el8.5.0+13644+8d46dafd"),
+        )],
+    );
+    // The nodejs:16 stream's own fix applies to a nodejs:16 package.
+    sc.expect(
+        &rpm(
+            "nodejs",
+            "1:16.13.1-3.module+el8.5.0+13548+45d748af",
+            "nodejs",
+            Some("nodejs:16:8050020211206113934:c5368500"),
+            "x86_64",
+        ),
+        Some(&distro("rhel", "rhel", "8.5", None)),
+        &[],
+    );
+    // kernel 9.4: CVE-2021-47527 has no rhel:9 fix (affected); CVE-2024-0340 is fixed on
+    // rhel:9 in 503.11.1.el9_5 only — the 9.4+eus fixes (427.81.1.el9_4, 427.68.1.el9_4)
+    // are not consulted → an EUS-patched 427.81.1.el9_4 kernel is still reported.
+    for v in ["5.14.0-427.13.1.el9_4", "5.14.0-427.81.1.el9_4"] {
+        sc.expect(
+            &rpm("kernel", v, "kernel", None, "x86_64"),
+            Some(&r94),
+            &[
+                ("CVE-2021-47527", Affected),
+                ("CVE-2024-0340", Fixed("0:5.14.0-503.11.1.el9_5")),
+            ],
+        );
+    }
+    // nginx: rhel:9 has no fix (affected), the 9.4+eus backport 1:1.20.1-14.el9_4 is not
+    // consulted.
+    sc.expect(
+        &rpm("nginx", "1:1.20.1-14.el9_4", "nginx", None, "x86_64"),
+        Some(&r94),
+        &[("CVE-2024-7347", Affected)],
+    );
+    report("rpm_rhel9_eus", &sc);
+}
+
+#[test]
+fn rpm_rhel_multi_rhsa() {
+    let sc = Scenario::load("rpm/testdata/rhel-multi-rhsa");
+    let r = |v| distro("rhel", "rhel", v, None);
+    // python3.9 (rhel:9): RHSA fixes 0:3.9.18-3.el9_4.5 (the 9.4 stream) and
+    // 0:3.9.19-8.el9. A 9.4 build at its stream's fix is clean; one below it is affected
+    // (fixed_version shows the newest fix).
+    sc.expect(
+        &rpm("python3.9", "3.9.18-3.el9_4.5", "python3.9", None, "x86_64"),
+        Some(&r("9.4")),
+        &[],
+    );
+    sc.expect(
+        &rpm("python3.9", "3.9.18-3.el9_4.4", "python3.9", None, "x86_64"),
+        Some(&r("9.4")),
+        &[("CVE-2024-8088", Fixed("0:3.9.19-8.el9"))],
+    );
+    // Main line: 3.9.19-1.el9 (≥ 3.9.19, < 3.9.19-8.el9) affected; 3.9.19-8.el9 clean.
+    sc.expect(
+        &rpm("python3.9", "3.9.19-1.el9", "python3.9", None, "x86_64"),
+        Some(&r("9.5")),
+        &[("CVE-2024-8088", Fixed("0:3.9.19-8.el9"))],
+    );
+    sc.expect(
+        &rpm("python3.9", "3.9.19-8.el9", "python3.9", None, "x86_64"),
+        Some(&r("9.5")),
+        &[],
+    );
+    // glibc (rhel:9): CVE-2023-4813 fixed at 9.2 in 2.34-60.el9_2.7 and at GA in
+    // 2.34-100.el9; CVE-2026-5450 fixed in 2.34-272.el9_8. The 9.2 z-stream build at its
+    // fix is clean for CVE-2023-4813; a 9.3 build (no 9.3 fix) is judged against the GA
+    // fix -100 → affected (grype's "inferred at minor 3").
+    sc.expect(
+        &rpm("glibc", "2.34-60.el9_2.7", "glibc", None, "x86_64"),
+        Some(&r("9.2")),
+        &[("CVE-2026-5450", Fixed("0:2.34-272.el9_8"))],
+    );
+    sc.expect(
+        &rpm("glibc", "2.34-83.el9_3.7", "glibc", None, "x86_64"),
+        Some(&r("9.3")),
+        &[
+            ("CVE-2023-4813", Fixed("0:2.34-100.el9")),
+            ("CVE-2026-5450", Fixed("0:2.34-272.el9_8")),
+        ],
+    );
+    // kernel (rhel:9): fixes at 9.1 (162.6.1.el9_1) and 9.3 (362.8.1.el9_3), none at 9.2 →
+    // a 9.2 kernel is judged against the reachable 9.3 build → affected; the 9.1 fix
+    // build is clean.
+    sc.expect(
+        &rpm("kernel", "5.14.0-284.30.1.el9_2", "kernel", None, "x86_64"),
+        Some(&r("9.2")),
+        &[("CVE-2022-50536", Fixed("0:5.14.0-362.8.1.el9_3"))],
+    );
+    sc.expect(
+        &rpm("kernel", "5.14.0-162.6.1.el9_1", "kernel", None, "x86_64"),
+        Some(&r("9.1")),
+        &[],
+    );
+    // ntp (rhel:7): 7.2 fix 22.el7_2.2, GA fix 25.el7. The 7.2 build at its fix is clean;
+    // a main-line 22.el7 build (7.3 host) is below GA → affected.
+    sc.expect(
+        &rpm("ntp", "4.2.6p5-22.el7_2.2", "ntp", None, "x86_64"),
+        Some(&r("7.2")),
+        &[],
+    );
+    sc.expect(
+        &rpm("ntp", "4.2.6p5-22.el7", "ntp", None, "x86_64"),
+        Some(&r("7.3")),
+        &[("CVE-2015-7979", Fixed("0:4.2.6p5-25.el7"))],
+    );
+    // kernel (rhel:6): 6.9 fix 696.30.1.el6, GA 754.el6, 6.10 fix 754.2.1.el6. The GA build
+    // 754.el6 is below the 6.10 fix → affected. RHEL 6 kernels carry no `el6_N` stream tag,
+    // so customs cannot tell a 6.9 build from a main-line one: the 6.9 fix build
+    // 696.30.1.el6 is judged against the newest fix → reported (grype, using the host's
+    // minor, would not). A finding.
+    sc.expect(
+        &rpm("kernel", "2.6.32-754.el6", "kernel", None, "x86_64"),
+        Some(&r("6.10")),
+        &[("CVE-2018-3639", Fixed("0:2.6.32-754.2.1.el6"))],
+    );
+    sc.expect(
+        &rpm("kernel", "2.6.32-696.30.1.el6", "kernel", None, "x86_64"),
+        Some(&r("6.9")),
+        &[("CVE-2018-3639", Fixed("0:2.6.32-754.2.1.el6"))],
+    );
+    // microcode_ctl (rhel:8): 8.2 and 8.4 stream fixes; each stream's fix build is clean,
+    // an 8.4 build below its fix is affected.
+    sc.expect(
+        &rpm(
+            "microcode_ctl",
+            "4:20191115-4.20200602.2.el8_2",
+            "microcode_ctl",
+            None,
+            "x86_64",
+        ),
+        Some(&r("8.2")),
+        &[],
+    );
+    sc.expect(
+        &rpm(
+            "microcode_ctl",
+            "4:20210216-1.20210525.1.el8_4",
+            "microcode_ctl",
+            None,
+            "x86_64",
+        ),
+        Some(&r("8.4")),
+        &[("CVE-2020-0543", Fixed("4:20210216-1.20210608.1.el8_4"))],
+    );
+    // mariadb (rhel:8): mariadb:10.5 not affected ("0"), mariadb:10.3 fixed in
+    // 3:10.3.28-1.module+el8.3.0+10472+7adc332a.
+    sc.expect(
+        &rpm(
+            "mariadb",
+            "3:10.5.16-2.module+el8.7.0+15793+c73e0f74",
+            "mariadb",
+            Some("mariadb:10.5:8070020221011111111:b8c5c4d2"),
+            "x86_64",
+        ),
+        Some(&r("8.7")),
+        &[],
+    );
+    sc.expect(
+        &rpm(
+            "mariadb",
+            "3:10.3.27-3.module+el8.3.0+8972+5e3224e9",
+            "mariadb",
+            Some("mariadb:10.3:8030020201013000000:47b2ab44"),
+            "x86_64",
+        ),
+        Some(&r("8.3")),
+        &[(
+            "CVE-2021-27928",
+            Fixed("3:10.3.28-1.module+el8.3.0+10472+7adc332a"),
+        )],
+    );
+    // libtiff (rhel:9): single GA fix 0:4.4.0-10.el9, on any minor.
+    sc.expect(
+        &rpm("libtiff", "4.4.0-8.el9_2", "libtiff", None, "x86_64"),
+        Some(&r("9.2")),
+        &[("CVE-2017-17095", Fixed("0:4.4.0-10.el9"))],
+    );
+    sc.expect(
+        &rpm("libtiff", "4.4.0-10.el9", "libtiff", None, "x86_64"),
+        Some(&r("9.4")),
+        &[],
+    );
+    report("rpm_rhel_multi_rhsa", &sc);
+}
+
+#[test]
+fn rpm_eol_rhel7() {
+    let sc = Scenario::load("rpm/testdata/eol-rhel7");
+    assert_eq!(sc.ignored.get("eol"), Some(&2));
+    let r7 = distro("rhel", "rhel", "7.9", None);
+    // openssl (rhel:7) fixed in 1:1.0.2k-16.el7_6.1: 1:1.0.2k-16.el7 is below; 7.9's
+    // 1:1.0.2k-26.el7_9 above. The eol records (RHEL 7 ELS) add nothing in customs.
+    sc.expect(
+        &rpm("openssl-libs", "1:1.0.2k-16.el7", "openssl", None, "x86_64"),
+        Some(&r7),
+        &[("CVE-2018-0735", Fixed("1:1.0.2k-16.el7_6.1"))],
+    );
+    sc.expect(
+        &rpm(
+            "openssl-libs",
+            "1:1.0.2k-26.el7_9",
+            "openssl",
+            None,
+            "x86_64",
+        ),
+        Some(&r7),
+        &[],
+    );
+    // OVMF: "None" with NoAdvisory → Red Hat will not fix.
+    sc.expect(
+        &rpm(
+            "OVMF",
+            "20180508-6.gitee3198e672e2.el7",
+            "edk2",
+            None,
+            "noarch",
+        ),
+        Some(&r7),
+        &[("CVE-2018-0735", WillNotFix)],
+    );
+    report("rpm_eol_rhel7", &sc);
+}
+
+#[test]
+fn rpm_hummingbird() {
+    let sc = Scenario::load("rpm/testdata/hummingbird");
+    // Two Red Hat CSAF VEX documents for Hummingbird products: customs's CSAF reader keeps
+    // RHEL platform products only, so nothing is stored, and no customs matcher handles a
+    // Hummingbird distro.
+    assert_eq!(sc.ignored.get("hummingbird"), Some(&2));
+    assert!(sc.store.is_empty());
+    let hb = distro("hummingbird", "hummingbird", "1", None);
+    let p = rpm("perl", "4:5.40.1-1.hum1", "perl", None, "x86_64");
+    assert!(
+        matchers()
+            .iter()
+            .all(|m| m.queries(&p, Some(&hb)).is_empty())
+    );
+    sc.expect(&p, Some(&hb), &[]);
+    report("rpm_hummingbird", &sc);
+}
+
+#[test]
+fn rpm_oracle() {
+    let sc = Scenario::load("rpm/testdata/oracle");
+    let ol7 = distro("ol", "ol", "7.9", None);
+    // ELSA-2022-4803 (CVE-2022-24903): rsyslog fixed in 0:8.24.0-57.0.1.el7_9.3 on x86_64
+    // and 0:8.24.0-57.0.4.el7_9.3 on aarch64 (respun per arch → arch-scoped advisories).
+    sc.expect(
+        &rpm("rsyslog", "8.24.0-57.el7_9.2", "rsyslog", None, "x86_64"),
+        Some(&ol7),
+        &[("CVE-2022-24903", Fixed("0:8.24.0-57.0.1.el7_9.3"))],
+    );
+    sc.expect(
+        &rpm(
+            "rsyslog",
+            "8.24.0-57.0.1.el7_9.3",
+            "rsyslog",
+            None,
+            "x86_64",
+        ),
+        Some(&ol7),
+        &[],
+    );
+    // The x86_64 fix build on aarch64 is below aarch64's own fix → affected.
+    sc.expect(
+        &rpm(
+            "rsyslog",
+            "8.24.0-57.0.1.el7_9.3",
+            "rsyslog",
+            None,
+            "aarch64",
+        ),
+        Some(&ol7),
+        &[("CVE-2022-24903", Fixed("0:8.24.0-57.0.4.el7_9.3"))],
+    );
+    sc.expect(
+        &rpm(
+            "rsyslog",
+            "8.24.0-57.0.4.el7_9.3",
+            "rsyslog",
+            None,
+            "aarch64",
+        ),
+        Some(&ol7),
+        &[],
+    );
+    // rsyslog-doc is a noarch rpm, listed under both arch branches. The Oracle matcher
+    // skips an arch-scoped advisory for a package of another arch and does not exempt
+    // `noarch` (the RHEL matcher does) → an old rsyslog-doc is NOT reported although both
+    // fixes are above it. A customs finding (false negative).
+    sc.expect(
+        &rpm(
+            "rsyslog-doc",
+            "8.24.0-57.el7_9.2",
+            "rsyslog",
+            None,
+            "noarch",
+        ),
+        Some(&ol7),
+        &[],
+    );
+    report("rpm_oracle", &sc);
+}
+
+#[test]
+fn rpm_alma8() {
+    let sc = Scenario::load("rpm/testdata/alma8");
+    let alma = distro("almalinux", "almalinux", "8.5", None);
+    // tar: only Red Hat speaks (CVE-2005-2541, "None" + NoAdvisory → will not fix);
+    // AlmaLinux images consult rhel:8 after almalinux:8.
+    sc.expect(
+        &rpm("tar", "2:1.30-5.el8", "tar", None, "x86_64"),
+        Some(&alma),
+        &[("CVE-2005-2541", WillNotFix)],
+    );
+    // patch: ALSA-2020:1852 (CVE-2019-13636, fixed 2.7.6-11.el8) and Red Hat's record
+    // (0:2.7.6-11.el8); AlmaLinux's own feed decides (alma-oval 0 < redhat-csaf 1).
+    let old_patch = rpm("patch", "2.7.6-9.el8_0", "patch", None, "x86_64");
+    sc.expect(
+        &old_patch,
+        Some(&alma),
+        &[("CVE-2019-13636", Fixed("2.7.6-11.el8"))],
+    );
+    assert_eq!(
+        sc.decided_by(&old_patch, Some(&alma), "CVE-2019-13636"),
+        "alma-oval"
+    );
+    sc.expect(
+        &rpm("patch", "2.7.6-11.el8", "patch", None, "x86_64"),
+        Some(&alma),
+        &[],
+    );
+    // httpd:2.4 stream: ALSA-2021:4537 fixes CVE-2021-40438, -26691, -20325 at
+    // 2.4.37-43.module_el8.5.0+2597+c4b14997.alma. An older module build is affected by
+    // all three; the fix build by none; an httpd without a module label by none.
+    let label = Some("httpd:2.4:8050020211112043353:b4937e53");
+    let three = [
+        (
+            "CVE-2021-20325",
+            Fixed("2.4.37-43.module_el8.5.0+2597+c4b14997.alma"),
+        ),
+        (
+            "CVE-2021-26691",
+            Fixed("2.4.37-43.module_el8.5.0+2597+c4b14997.alma"),
+        ),
+        (
+            "CVE-2021-40438",
+            Fixed("2.4.37-43.module_el8.5.0+2597+c4b14997.alma"),
+        ),
+    ];
+    sc.expect(
+        &rpm(
+            "httpd",
+            "2.4.37-30.module_el8.3.0+2016+8bf57d2f.alma",
+            "httpd",
+            label,
+            "x86_64",
+        ),
+        Some(&alma),
+        &three,
+    );
+    sc.expect(
+        &rpm(
+            "httpd",
+            "2.4.37-43.module_el8.5.0+2597+c4b14997.alma",
+            "httpd",
+            label,
+            "x86_64",
+        ),
+        Some(&alma),
+        &[],
+    );
+    sc.expect(
+        &rpm(
+            "httpd",
+            "2.4.37-30.module_el8.3.0+2016+8bf57d2f.alma",
+            "httpd",
+            None,
+            "x86_64",
+        ),
+        Some(&alma),
+        &[],
+    );
+    // mariadb:10.3: ALSA-2021:1242 fixes CVE-2021-27928 at
+    // 3:10.3.28-1.module_el8.3.0+2177+7adc332a → an older build is affected.
+    let m103 = Some("mariadb:10.3:8030020210419123456:47b2ab44");
+    sc.expect(
+        &rpm(
+            "mariadb",
+            "3:10.3.27-3.module_el8.3.0+2028+5e3224e9",
+            "mariadb",
+            m103,
+            "x86_64",
+        ),
+        Some(&alma),
+        &[(
+            "CVE-2021-27928",
+            Fixed("3:10.3.28-1.module_el8.3.0+2177+7adc332a"),
+        )],
+    );
+    // mariadb:10.5: Red Hat says not affected ("0"), AlmaLinux says nothing → clean.
+    sc.expect(
+        &rpm(
+            "mariadb",
+            "3:10.5.13-1.module_el8.5.0+2642+5b7a0b0a",
+            "mariadb",
+            Some("mariadb:10.5:8050020211116123456:c5368500"),
+            "x86_64",
+        ),
+        Some(&alma),
+        &[],
+    );
+    // Judy (mariadb:10.3): the ALSA lists four Judy builds, one per module rebuild
+    // (module_el8.3.0+2028, el8.5.0+2632, el8.6.0+2761, el8.6.0+2867). The installed build
+    // 1.0.5-18.module_el8.3.0+2028+5e3224e9 IS one of them, so the data says fixed. customs
+    // picks the fix of the installed build's minor stream when it can read one, but reads
+    // streams from Red Hat's `.elN_M` / `module+elN.M.0` tags only, not AlmaLinux's
+    // `module_elN.M.0` → judged against the newest build → reported. A customs finding.
+    sc.expect(
+        &rpm(
+            "Judy",
+            "1.0.5-18.module_el8.3.0+2028+5e3224e9",
+            "Judy",
+            m103,
+            "x86_64",
+        ),
+        Some(&alma),
+        &[(
+            "CVE-2021-27928",
+            Fixed("1.0.5-18.module_el8.6.0+2867+72759d2f"),
+        )],
+    );
+    report("rpm_alma8", &sc);
+}
+
+#[test]
+fn rpm_sles15() {
+    let sc = Scenario::load("rpm/testdata/sles15");
+    let sp6 = distro("sles", "sles", "15.6", None);
+    let sp7 = distro("sles", "sles", "15.7", None);
+    let ga = distro("sles", "sles", "15", None);
+    // sles:15.6: python311-Werkzeug fixed in 0:2.3.6-150400.6.6.1 (CVE-2023-25577); its
+    // CVE-2024-49766 entry is "0" (SUSE: not affected).
+    sc.expect(
+        &rpm(
+            "python311-Werkzeug",
+            "2.3.6-150400.6.3.1",
+            "python-Werkzeug",
+            None,
+            "noarch",
+        ),
+        Some(&sp6),
+        &[("CVE-2023-25577", Fixed("0:2.3.6-150400.6.6.1"))],
+    );
+    sc.expect(
+        &rpm(
+            "python311-Werkzeug",
+            "2.3.6-150400.6.6.1",
+            "python-Werkzeug",
+            None,
+            "noarch",
+        ),
+        Some(&sp6),
+        &[],
+    );
+    sc.expect(
+        &rpm(
+            "python3-Werkzeug",
+            "1.0.1-150300.3.3.1",
+            "python-Werkzeug",
+            None,
+            "noarch",
+        ),
+        Some(&sp6),
+        &[],
+    );
+    // glibc is only in sles:15.7 (fixed 0:2.38-150600.14.29.1): a 15.7 build below it is
+    // affected; the same build on 15.6 gets nothing (no cross-minor leakage).
+    let glibc = rpm("glibc", "2.38-150600.14.17.2", "glibc", None, "x86_64");
+    sc.expect(
+        &glibc,
+        Some(&sp7),
+        &[("CVE-2024-2961", Fixed("0:2.38-150600.14.29.1"))],
+    );
+    sc.expect(&glibc, Some(&sp6), &[]);
+    // sles:15 is SLES 15 GA only: python3-Werkzeug there has the CVE-2024-49766 NAK and no
+    // CVE-2023-25577 record (that is sles:15.6's) → nothing.
+    sc.expect(
+        &rpm(
+            "python3-Werkzeug",
+            "0.12.2-3.3.1",
+            "python-Werkzeug",
+            None,
+            "noarch",
+        ),
+        Some(&ga),
+        &[],
+    );
+    report("rpm_sles15", &sc);
+}
+
+#[test]
+fn stock_oracle_java_se() {
+    let sc = Scenario::load("stock/testdata/oracle-java-se");
+    // The only record is NVD's CVE-2024-20919 (Oracle java_se CPE ranges). customs reads
+    // NVD as enrichment and does not match CPEs, and it inventories JDKs as no package
+    // ecosystem a matcher handles → a JDK 17.0.9 (below 17.0.10) gets nothing. grype's
+    // stock (CPE) matcher would report it. A customs gap.
+    assert_eq!(sc.enrichment, 1);
+    assert!(sc.store.is_empty());
+    let jdk = base(
+        "binary",
+        "java_se",
+        "17.0.9",
+        Purl::new("generic", Some("oracle"), "java_se", Some("17.0.9"), &[]),
+    );
+    sc.expect(&jdk, None, &[]);
+    report("stock_oracle_java_se", &sc);
+}
+
+/// Every scenario directory of the fixtures has a test above.
+#[test]
+fn every_scenario_is_covered() {
+    let covered = [
+        "apk/alpine318",
+        "apk/chainguard-rolling",
+        "apk/rootio-alpine-318",
+        "apk/wolfi-rolling",
+        "bitnami/bitnami",
+        "dpkg/eol-debian8",
+        "dpkg/rootio-debian-12",
+        "dpkg/rootio-ubuntu-2204",
+        "dpkg/ubuntu-esm",
+        "golang/govulndb-and-ghsa",
+        "golang/govulndb-go",
+        "golang/istio-and-stdlib",
+        "java/h2-and-vex",
+        "java/rootio-maven",
+        "java/spring-core-and-vex",
+        "java/spring-security-and-vex",
+        "java/spring-webmvc",
+        "javascript/npm-scope-handling",
+        "javascript/rootio-npm",
+        "python/python-name-and-vex",
+        "python/rootio-pypi",
+        "rpm/alma8",
+        "rpm/eol-rhel7",
+        "rpm/hummingbird",
+        "rpm/oracle",
+        "rpm/rhel-multi-rhsa",
+        "rpm/rhel8",
+        "rpm/rhel9-eus",
+        "rpm/sles15",
+        "ruby/rack",
+        "stock/oracle-java-se",
+    ];
+    let mut found = Vec::new();
+    for group in std::fs::read_dir(ROOT).unwrap().flatten() {
+        let td = group.path().join("testdata");
+        for sc in std::fs::read_dir(&td).into_iter().flatten().flatten() {
+            if sc.path().is_dir() {
+                found.push(format!(
+                    "{}/{}",
+                    group.file_name().to_string_lossy(),
+                    sc.file_name().to_string_lossy()
+                ));
+            }
+        }
+    }
+    found.sort();
+    assert_eq!(found, covered);
 }

@@ -65,8 +65,11 @@ use crate::oval::{self, Criterion, Definition, Document};
 
 /// The feed kind.
 pub const KIND: &str = "suse-oval";
-/// The decompressed `suse.linux.enterprise.server.15.xml` is about 1 GB today; 3 GiB
-/// leaves room.
+/// The limit on the decompressed document. SLES 15's is the largest SUSE publishes
+/// (hundreds of MB decompressed, every service pack and derived product in one file);
+/// 3 GiB leaves ample room. The reader keeps a summary of every definition until the
+/// tests, objects and states (which follow the definitions) are read, so memory grows with
+/// the number of criteria, not with descriptions.
 pub const DEFAULT_MAX_BYTES: u64 = 3 << 30;
 
 /// The upstream documents fetched by default: SLES 12 and 15 (every service pack each)

@@ -13,7 +13,7 @@ fn dispatcher() -> &'static Dispatcher {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let limits = WalkLimits { max_uncompressed: 16 << 20, max_shared_file: 1 << 20 };
+    let limits = WalkLimits { max_uncompressed: 16 << 20, max_shared_file: 1 << 20, max_spooled_file: 4 << 20, ..WalkLimits::default() };
     let reference = ImageRef::Docker("fuzz".into());
     let _ = read_archive_stream(&reference, data, "fuzz", dispatcher(), &limits);
 });

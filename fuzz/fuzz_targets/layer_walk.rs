@@ -14,6 +14,6 @@ fn dispatcher() -> &'static Dispatcher {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let limits = WalkLimits { max_uncompressed: 16 << 20, max_shared_file: 1 << 20 };
+    let limits = WalkLimits { max_uncompressed: 16 << 20, max_shared_file: 1 << 20, max_spooled_file: 4 << 20, ..WalkLimits::default() };
     let _ = walk_layer(Box::new(std::io::Cursor::new(data.to_vec())), "fuzz", None, None, None, dispatcher(), &limits);
 });

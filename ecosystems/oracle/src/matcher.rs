@@ -1,7 +1,8 @@
 //! Matching rpm packages of Oracle Linux images against `oracle-elsa`, by binary package
 //! name (ELSA lists every binary rpm).
 //!
-//! - An advisory whose `notes` read `arch: …` applies only to packages of those arches.
+//! - An advisory whose `notes` read `arch: …` applies only to packages of those arches
+//!   (`noarch` packages are built once for every arch: the restriction never excludes them).
 //! - Ksplice fixes (`.ksplice` in the fixed release) apply only to installed Ksplice builds,
 //!   and regular fixes only to regular builds: the two lines are versioned independently.
 
@@ -53,7 +54,8 @@ impl Matcher for OracleMatcher {
         if let (Some(arches), Some(arch)) = (
             adv.notes.as_deref().and_then(|n| n.strip_prefix("arch: ")),
             pkg.arch.as_deref(),
-        ) && !arches.split(' ').any(|a| a == arch)
+        ) && arch != "noarch"
+            && !arches.split(' ').any(|a| a == arch)
         {
             return Verdict::NotAffected {
                 reason: format!("{}: fix for {arches} only, package is {arch}", adv.source),

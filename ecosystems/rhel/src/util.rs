@@ -119,7 +119,8 @@ pub fn zstream(evr: &str) -> Option<(u32, u32)> {
     while let Some(pos) = release[i..].find("el") {
         let at = i + pos;
         i = at + 2;
-        if at > 0 && !matches!(bytes[at - 1], b'.' | b'+') {
+        // `.el9_2`, `module+el8.8.0` (Red Hat), `module_el8.3.0` (AlmaLinux).
+        if at > 0 && !matches!(bytes[at - 1], b'.' | b'+' | b'_') {
             continue;
         }
         let rest = &release[at + 2..];
@@ -426,6 +427,10 @@ mod tests {
         );
         assert_eq!(zstream("1:2.06-46.el9_1.3.rocky.0.2"), Some((9, 1)));
         assert_eq!(zstream("1.0-1.shell9_2"), None);
+        assert_eq!(
+            zstream("1.0.5-18.module_el8.3.0+2028+5e3224e9"),
+            Some((8, 3))
+        );
         assert_eq!(zstream("garbage"), None);
     }
 

@@ -25,7 +25,8 @@ Exit codes:
   78  configuration error (no database: run `customs db update`)
 
 Environment:
-  CUSTOMS_DB          path of the vulnerability database (default: the user cache directory)
+  CUSTOMS_DB          the vulnerability database: a file (default: in the user cache directory)
+                      or a postgres://USER@HOST[:PORT]/DB URL
   CUSTOMS_CACHE_DIR   cache directory (default: $XDG_CACHE_HOME/customs)
   CUSTOMS_CACHE_MAX_MB  size cap of the layer cache in MiB (default 2048; least recently used go first)
   CUSTOMS_LOG         log filter, e.g. debug (overrides -v/-q)
@@ -140,7 +141,8 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct DbPath {
-    /// The vulnerability database file.
+    /// The vulnerability database: a SQLite file, or a `PostgreSQL` URL
+    /// (postgres://USER@HOST[:PORT]/DB).
     #[arg(long, env = "CUSTOMS_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 }

@@ -296,7 +296,7 @@ pub struct DbUpdateArgs {
     /// Per-feed timeout in seconds [default: the config file's, else 300].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
-    /// The feeds config file [default: $XDG_CONFIG_HOME/customs/config.toml when present].
+    /// The feeds config file [default: `$XDG_CONFIG_HOME/customs/config.toml` when present].
     #[arg(long, env = "CUSTOMS_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Feeds fetched and parsed at once [default: the config file's, else 4].

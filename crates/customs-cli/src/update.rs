@@ -242,10 +242,10 @@ fn parse_since(s: &str) -> Result<jiff::Timestamp, Failure> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Ok(t);
     }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(z.timestamp());
-        }
+    if let Ok(d) = s.parse::<jiff::civil::Date>()
+        && let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC)
+    {
+        return Ok(z.timestamp());
     }
     Err(Failure::usage(format!(
         "--since {s:?}: expected an RFC 3339 time (2025-01-31T12:00:00Z) or a date (2025-01-31)"

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -63,13 +64,15 @@ fn osv_only_config(sb: &Sandbox) -> std::path::PathBuf {
     assert!(kinds.len() >= 10, "{kinds:?}");
     let mut text = String::new();
     for k in kinds.iter().filter(|k| *k != "osv") {
-        text.push_str(&format!("[feeds.{k}]\nenabled = false\n\n"));
+        writeln!(text, "[feeds.{k}]\nenabled = false\n").unwrap();
     }
-    text.push_str(&format!(
+    write!(
+        text,
         "[feeds.osv]\nlocations = [\"/feeds/osv/pypa-advisory-database.tar.zst\"]\nmirrors = [\"{}\", \"{}\"]\ntimeout = \"30s\"\n",
         sb.path("no-such-mirror").display(),
         shared("").display()
-    ));
+    )
+    .unwrap();
     let path = sb.path("config.toml");
     std::fs::write(&path, text).unwrap();
     path

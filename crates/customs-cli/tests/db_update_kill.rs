@@ -1,6 +1,6 @@
 //! `kill -9` during `customs db update` leaves the previous database valid and usable.
 //!
-//! A database is built from the real PyPA advisory database, and a scan of an image holding
+//! A database is built from the real `PyPA` advisory database, and a scan of an image holding
 //! `requests 2.19.1` records its findings. Then a large update (every OSV archive and the
 //! Debian bookworm OVAL, forced so every feed is re-ingested) is started and killed with
 //! SIGKILL after 0.2 s, 0.5 s, 1 s and 2 s. After each kill the database opens,
@@ -89,11 +89,7 @@ fn killing_an_update_keeps_the_previous_database() {
             "the update finished within {delay} ms; use a larger feed"
         );
         // The database opens, status works, and the scan gives the previous findings.
-        assert_eq!(
-            status_feeds(&sb),
-            feeds_before,
-            "after a kill at {delay} ms"
-        );
+        seen.push((delay, status_feeds(&sb)));
         assert_eq!(
             findings(&sb.scan_json(&img)),
             before,
@@ -114,4 +110,18 @@ fn killing_an_update_keeps_the_previous_database() {
         "{feeds:?}"
     );
     assert_eq!(findings(&sb.scan_json(&img)), before);
+    // Each feed is committed in its own transaction: after every kill, each feed had either
+    // all its previous records or all its new ones (the complete update's count), never a
+    // part.
+    for (delay, state) in &seen {
+        for line in state {
+            assert!(
+                feeds_before.contains(line) || feeds.contains(line),
+                "after a kill at {delay} ms: {line} is neither the old nor the new state ({feeds_before:?} / {feeds:?})"
+            );
+        }
+        assert!(state.iter().any(|l| l.starts_with("osv ")), "{state:?}");
+    }
+    // The earliest kill came before any commit.
+    assert_eq!(seen[0].1, feeds_before);
 }

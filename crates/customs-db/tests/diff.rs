@@ -1,7 +1,7 @@
 //! `customs db diff`'s data: an update with an old copy of a real feed, then the real one,
 //! records exactly the records that were added, removed and modified.
 //!
-//! The feed is 300 real RustSec OSV records. The "old" copy is made by removing three records
+//! The feed is 300 real `RustSec` OSV records. The "old" copy is made by removing three records
 //! (they are *added* by the newer copy), adding one fabricated record (*removed*), and
 //! editing the `fixed` version of two records (*modified*). The expected keys are each
 //! touched record's rows as the OSV parser emits them, read one record at a time.
@@ -24,7 +24,7 @@ fn rustsec_records(n: usize) -> Vec<(String, serde_json::Value)> {
     for e in ar.entries().unwrap() {
         let mut e = e.unwrap();
         let name = e.path().unwrap().to_string_lossy().into_owned();
-        if !name.ends_with(".json") {
+        if !name.to_ascii_lowercase().ends_with(".json") {
             continue;
         }
         let mut s = String::new();

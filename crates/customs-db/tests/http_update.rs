@@ -1,10 +1,10 @@
-//! `run_update` against a real HTTP server on loopback: conditional requests (ETag → 304, the
+//! `run_update` against a real HTTP server on loopback: conditional requests (`ETag` → 304, the
 //! feed is not re-ingested), gzip transfer, retries honouring `Retry-After` on 429/503,
 //! mirrors when the primary fails, NVD `.meta` checksum verification (a mismatch fails that
 //! feed only and keeps its previous rows), and feeds updated side by side.
 //!
 //! The server is a few lines of `std::net` that implement exactly the HTTP features under
-//! test (Python's `http.server` has no ETags); the feed bodies are real upstream files.
+//! test (Python's `http.server` has no `ETag`s); the feed bodies are real upstream files.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -53,7 +53,7 @@ fn gz(data: &[u8]) -> Vec<u8> {
 }
 
 /// Serves:
-/// * `/secdb/v3.19/main.json` — ETag `"v1"`, 304 on a matching `If-None-Match`, gzip
+/// * `/secdb/v3.19/main.json` — `ETag` `"v1"`, 304 on a matching `If-None-Match`, gzip
 ///   content-encoding when asked;
 /// * `/flaky/v3.19/main.json` — 429 (Retry-After: 1), then 503, then the file;
 /// * `/down/…` — always 500; `/mirror/…` — the secdb file;

@@ -193,6 +193,10 @@ pub struct ScanArgs {
     /// Also list suppressed findings, with the reason and the rule or statement.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Also list packages the vendor states are not affected (status `not_affected`); they
+    /// never fail the gate.
+    #[arg(long)]
+    pub show_not_affected: bool,
     /// Which severity findings show: auto (the feed's rating, CVSS when it has none),
     /// vendor (only the feed's), or cvss (NVD's CVSS score first).
     #[arg(long, value_name = "SOURCE", default_value = "auto", value_parser = clap::value_parser!(customs_scan::SeveritySource))]

@@ -148,7 +148,8 @@ pub(crate) mod commands {
         }
         let mut findings =
             customs_scan::match_inventory(&inventory, &*store).map_err(Failure::scan)?;
-        customs_scan::enrich(&mut findings, &*store, args.severity_source).map_err(Failure::scan)?;
+        customs_scan::enrich(&mut findings, &*store, args.severity_source)
+            .map_err(Failure::scan)?;
         let meta = store.meta().map_err(|e| Failure::db(&e))?;
         let mut report = inventory.into_report(
             findings,
@@ -157,10 +158,14 @@ pub(crate) mod commands {
                 built_at: meta.built_at,
             },
         );
+        let mut ignore_statuses = args.ignore_status.clone();
+        if !args.show_not_affected {
+            ignore_statuses.push(customs_model::Status::NotAffected);
+        }
         let filter = Filter {
             severities: args.severity.clone(),
             ignore_unfixed: args.ignore_unfixed,
-            ignore_statuses: args.ignore_status.clone(),
+            ignore_statuses,
         };
         filter.apply(&mut report);
         let suppressions = load_suppressions(args)?;
@@ -207,9 +212,14 @@ pub(crate) mod commands {
         fail_on: Option<customs_model::Severity>,
         exit_code: Option<u8>,
     ) -> u8 {
+        // Vendor "not affected" statements (shown with --show-not-affected) never fail.
+        let mut counted = report
+            .findings
+            .iter()
+            .filter(|f| f.status != customs_model::Status::NotAffected);
         let failing = match fail_on {
-            Some(threshold) => report.findings.iter().any(|f| f.severity >= threshold),
-            None => !report.findings.is_empty(),
+            Some(threshold) => counted.any(|f| f.severity >= threshold),
+            None => counted.next().is_some(),
         };
         match (failing, fail_on) {
             (false, _) => 0,

@@ -213,3 +213,77 @@ fn empty_status_file_is_diagnosed() {
         "the rest of the image still scans"
     );
 }
+
+/// A vendor's "not affected" statement (Alpine secdb: fixed in version `0`) is kept as a
+/// `not_affected` finding, hidden unless `--show-not-affected`, and never fails the gate.
+/// The secdb document is written here in Alpine's real format for one made-up CVE id.
+#[test]
+fn vendor_not_affected_is_hidden_unless_asked() {
+    let sb = Sandbox::new();
+    let secdb = sb.path("inputs/v3.17-main.json");
+    std::fs::create_dir_all(sb.path("inputs")).unwrap();
+    std::fs::write(
+        &secdb,
+        r#"{"apkurl":"{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk",
+        "archs":["x86_64"],"reponame":"main","urlprefix":"https://dl-cdn.alpinelinux.org/alpine",
+        "distroversion":"v3.17","packages":[{"pkg":{"name":"musl","secfixes":{"0":["CVE-2099-0001"],
+        "1.2.3-r5":["CVE-2099-0002"]}}}]}"#,
+    )
+    .unwrap();
+    sb.update(&[("alpine-secdb", &secdb)]);
+    let installed = "P:musl\nV:1.2.3-r4\nA:x86_64\no:musl\n\n";
+    let os_release =
+        std::fs::read(shared("osrelease/claircore/alpine/3.17/etc/os-release")).unwrap();
+    let layout = sb.path("inputs/oci");
+    ImageBuilder::new()
+        .layer(Layer::new().file("etc/os-release", os_release, 0o644).file(
+            "lib/apk/db/installed",
+            installed.as_bytes().to_vec(),
+            0o644,
+        ))
+        .build()
+        .unwrap()
+        .write_oci_layout(&layout, Some("a"))
+        .unwrap();
+    let image = format!("oci:{}:a", layout.display());
+    let ids = |args: &[&str]| -> Vec<(String, String)> {
+        let mut all = vec!["scan", "-q", "-f", "json", image.as_str()];
+        all.extend_from_slice(args);
+        let out = sb.run(&all);
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["vulnerability_id"].as_str().unwrap().to_owned(),
+                    f["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(&[]), [("CVE-2099-0002".to_owned(), "fixed".to_owned())]);
+    let shown = ids(&["--show-not-affected"]);
+    assert!(
+        shown.contains(&("CVE-2099-0001".to_owned(), "not_affected".to_owned())),
+        "{shown:?}"
+    );
+    // Only the not-affected statement left: the gate does not fail.
+    let out = sb.run(&[
+        "scan",
+        "-q",
+        "--show-not-affected",
+        "--ignore-status",
+        "fixed",
+        "--exit-code",
+        "4",
+        &image,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -834,3 +834,65 @@ fn cached_rescan_downloads_no_layers() {
     assert_eq!(first["packages"], oci["packages"]);
     assert_eq!(second["packages"], oci["packages"]);
 }
+
+/// `401` with no way to get a token: no `WWW-Authenticate` at all, and a Bearer challenge
+/// whose realm (token endpoint) does not answer. Both end in a clear error, not a hang.
+#[test]
+fn unauthorized_without_a_token_endpoint() {
+    let (sb, built, _) = fault_sandbox();
+    let bare = FaultRegistry::serve_image(&built, "app", "1", |_, _| {
+        Some(Reply::Full {
+            status: 401,
+            headers: vec![],
+            body: br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#
+                .to_vec(),
+        })
+    })
+    .unwrap();
+    let out = scan(&sb, &[&format!("registry:{}/app:1", bare.host())], "", &[]);
+    let err = assert_fails(&out, 77, "");
+    assert!(
+        err.contains("docker login") || err.contains("--username"),
+        "{err}"
+    );
+
+    // A realm on a port nothing listens on.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let realm = format!(
+        "http://127.0.0.1:{}/token",
+        dead.local_addr().unwrap().port()
+    );
+    drop(dead);
+    let challenge = format!(r#"Bearer realm="{realm}",service="registry""#);
+    let unreachable = FaultRegistry::serve_image(&built, "app", "1", move |_, _| {
+        Some(Reply::Full {
+            status: 401,
+            headers: vec![("WWW-Authenticate".into(), challenge.clone())],
+            body: Vec::new(),
+        })
+    })
+    .unwrap();
+    let started = Instant::now();
+    let out = scan(
+        &sb,
+        &[
+            &format!("registry:{}/app:1", unreachable.host()),
+            "--timeout",
+            "5",
+        ],
+        "",
+        &[],
+    );
+    let code = out.status.code().unwrap();
+    assert!(
+        matches!(code, 69 | 77),
+        "exit {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("customs: error:") && err.contains("/token"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(60), "no hang");
+}

@@ -134,6 +134,12 @@ pub fn match_inventory(
                 let (status, condition) = match verdict {
                     Verdict::Affected { condition } => (adv.status, condition),
                     Verdict::Indeterminate { reason } => (Status::Indeterminate, reason),
+                    // The vendor's own "not affected" statement is kept as a finding with
+                    // that status (hidden by default, shown with --show-not-affected); a
+                    // version outside the range is simply no finding.
+                    Verdict::NotAffected { reason } if adv.status == Status::NotAffected => {
+                        (Status::NotAffected, reason)
+                    }
                     Verdict::NotAffected { .. } => continue,
                 };
                 findings.push(Finding {

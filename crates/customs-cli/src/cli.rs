@@ -141,8 +141,8 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct DbPath {
-    /// The vulnerability database: a SQLite file, or a `PostgreSQL` URL
-    /// (postgres://USER@HOST[:PORT]/DB).
+    /// The vulnerability database: a `SQLite` file, or a `PostgreSQL` URL
+    /// (`postgres://USER@HOST[:PORT]/DB`).
     #[arg(long, env = "CUSTOMS_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 }

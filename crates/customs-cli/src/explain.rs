@@ -5,6 +5,10 @@ use std::io::Write;
 use crate::cli::ExplainArgs;
 use crate::exit::Failure;
 
+/// No progress output for `explain`.
+struct Quiet;
+impl customs_scan::Progress for Quiet {}
+
 pub fn run(args: &ExplainArgs) -> Result<u8, Failure> {
     let reference = customs_image::ImageRef::parse(&args.image).map_err(|e| Failure::image(&e))?;
     let store = crate::dbdist::open_store(&args.db)?;
@@ -16,8 +20,6 @@ pub fn run(args: &ExplainArgs) -> Result<u8, Failure> {
         },
         registry: crate::commands::registry_options(&args.registry)?,
     };
-    struct Quiet;
-    impl customs_scan::Progress for Quiet {}
     let inventory = customs_scan::index(&reference, &options, &Quiet).map_err(Failure::scan)?;
     let lookup = |ns: &str, pkg: &str| {
         store

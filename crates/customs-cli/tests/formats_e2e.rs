@@ -1,6 +1,6 @@
 //! Every report format rendered from a real multi-layer image with OS and language findings:
 //! a debootstrapped Debian 12 base (matched against Debian's real bookworm OVAL) and a layer
-//! of Python packages (matched against the real PyPA database). The interchange formats go
+//! of Python packages (matched against the real `PyPA` database). The interchange formats go
 //! through their validators (scripts/report-validators), and the HTML report is opened in
 //! headless Chromium (Debian's `chromium`) and its screenshot checked to be non-blank.
 

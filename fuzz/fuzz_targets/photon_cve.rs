@@ -1,4 +1,4 @@
-//! The `photon-cve` parser on arbitrary bytes: errors, never panics; every advisory has the
+//! The `photon` feed parser on arbitrary bytes: errors, never panics; every advisory has the
 //! file's `photon:` namespace, a package, and a fixed version exactly when it is `fixed`.
 #![no_main]
 
@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let input = FeedInput {
-        kind: "photon-cve".into(),
+        kind: "photon".into(),
         location: "fuzz".into(),
         file_name: "cve_data_photon4.0.json".into(),
     };

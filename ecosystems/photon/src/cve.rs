@@ -46,7 +46,7 @@ use customs_version::VersionScheme;
 use serde::Deserialize;
 
 /// The feed kind.
-pub const KIND: &str = "photon-cve";
+pub const KIND: &str = "photon";
 /// The largest document read. `cve_data_photon4.0.json` is a few MB today.
 pub const MAX_BYTES: u64 = 256 << 20;
 /// The longest id, package name or version kept.

@@ -19,7 +19,7 @@ fn parse_named(name: &str, bytes: &[u8]) -> Result<Vec<Advisory>, FeedError> {
 
 fn parse_with(p: &PhotonCveParser, name: &str, bytes: &[u8]) -> Result<Vec<Advisory>, FeedError> {
     let input = FeedInput {
-        kind: "photon-cve".into(),
+        kind: "photon".into(),
         location: format!("https://example.invalid/{name}"),
         file_name: name.into(),
     };
@@ -106,7 +106,7 @@ fn inputs_equal_vunnel_snapshots() {
         AffectedRange::LessThan("7.88.1-4.ph4".into())
     );
     assert_eq!(curl.record_id, "CVE-2023-38545/curl");
-    assert_eq!(curl.source, "photon-cve");
+    assert_eq!(curl.source, "photon");
     assert_eq!(curl.scheme, "rpm");
     let python = all.iter().find(|a| a.package == "python3").unwrap();
     assert_eq!(

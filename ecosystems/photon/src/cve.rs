@@ -1,4 +1,4 @@
-//! Photon OS's CVE metadata (`photon-cve`): one JSON document per release,
+//! Photon OS's CVE metadata (`photon`): one JSON document per release,
 //! `https://packages.broadcom.com/photon/photon_cve_metadata/cve_data_photon{VERSION}.json`
 //! (formerly under packages.vmware.com), e.g. `cve_data_photon4.0.json`.
 //!

@@ -1,4 +1,4 @@
-//! Photon OS: the `photon-cve` feed (`cve_data_photon{VERSION}.json`) and the rpm matcher
+//! Photon OS: the `photon` feed (`cve_data_photon{VERSION}.json`) and the rpm matcher
 //! for `photon` images.
 //!
 //! Photon images are detected from `etc/os-release` (`ID=photon`, `VERSION_ID=4.0`) by

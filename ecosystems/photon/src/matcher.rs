@@ -1,4 +1,4 @@
-//! Matching rpm packages of Photon OS images against `photon-cve`.
+//! Matching rpm packages of Photon OS images against `photon`.
 //!
 //! Photon's document names packages as its spec files do — mostly the source package
 //! (`linux`, `openssl`), sometimes a binary subpackage (`curl-libs`) — so each package is

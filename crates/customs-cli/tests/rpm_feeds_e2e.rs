@@ -415,7 +415,10 @@ fn mariner_2_database_against_the_mariner_oval() {
 #[test]
 fn sles_15_against_the_suse_oval() {
     let sb = Sandbox::new();
-    let oval = vunnel_fixture(&sb, "./tests/unit/providers/sles/test-fixtures/suse_truncated.xml");
+    let oval = vunnel_fixture(
+        &sb,
+        "./tests/unit/providers/sles/test-fixtures/suse_truncated.xml",
+    );
     sb.update(&[("suse-oval", &oval)]);
     let sp2 = from_archive(
         "archives/grype-testdata.tar.zst",
@@ -427,7 +430,13 @@ fn sles_15_against_the_suse_oval() {
     // goes by os-release. None of its packages is in the truncated feed (no kernel, no krb5,
     // no python3-cryptography), and the feed has no `sles:15.2` records anyway: no findings.
     let ndb = std::fs::read(shared("pkgdb/rpm/go-rpmdb/sle15-bci/Packages.db")).unwrap();
-    let report = scan(&sb, "sles-bci", &sp2, "usr/lib/sysimage/rpm/Packages.db", &ndb);
+    let report = scan(
+        &sb,
+        "sles-bci",
+        &sp2,
+        "usr/lib/sysimage/rpm/Packages.db",
+        &ndb,
+    );
     assert_eq!(os_of(&report), ("sles".into(), "15.2".into()));
     let pkgs = rpm_packages(&report);
     assert_eq!(pkgs.len(), 35, "{pkgs:?}");
@@ -439,7 +448,12 @@ fn sles_15_against_the_suse_oval() {
     let db = build_rpmdb(&[
         rpm("kernel-default", "kernel-default", "4.12.14", "197.86.1"),
         rpm("krb5", "krb5", "1.15.2", "4.20.1"),
-        rpm("python3-cryptography", "python-cryptography", "2.8", "3.3.1"),
+        rpm(
+            "python3-cryptography",
+            "python-cryptography",
+            "2.8",
+            "3.3.1",
+        ),
     ]);
     // SLES 15 GA and SP1 os-release files, derived from the real SP2 one.
     let ga = derive(
@@ -493,5 +507,189 @@ fn sles_15_against_the_suse_oval() {
 
     // The real SP2 os-release with the same packages: `sles:15.2` is not in the feed.
     let report = scan(&sb, "sles15sp2", &sp2, path, &db);
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+}
+
+/// RHEL 9 packages below their fixes: built as Red Hat names and versions them.
+const RHEL9_BELOW: [Rpm; 4] = [
+    // OVAL RHSA-2022:8226 "python-lxml security update" (CVE-2022-2309) lists python3-lxml fixed in 0:4.6.5-3.el9.
+    rpm("python3-lxml", "python-lxml", "4.6.5", "2.el9"),
+    // CSAF CVE-2023-38545 lists curl fixed per minor-release stream: 7.76.1-23.el9_2.4 for
+    // 9.2 (RHSA-2023:5763) and 7.76.1-26.el9_3.2 for 9.3 (RHSA-2023:6745). These are 9.2
+    // builds before the 9.2 fix.
+    rpm("curl", "curl", "7.76.1", "23.el9_2.2"),
+    rpm("libcurl", "curl", "7.76.1", "23.el9_2.2"),
+    // A nodejs:18 module build older than OVAL's module fix for CVE-2022-3517 and
+    // CVE-2022-43548, 1:18.12.1-1.module+el9.1.0.z+17326+318294bb (module nodejs:18).
+    rpm(
+        "nodejs",
+        "nodejs",
+        "18.10.0",
+        "1.module+el9.1.0+16866+0fab0697",
+    )
+    .epoch(1)
+    .module("nodejs:18:9010020221009220316:rhel9"),
+];
+
+/// The same packages at their fixes.
+const RHEL9_FIXED: [Rpm; 4] = [
+    rpm("python3-lxml", "python-lxml", "4.6.5", "3.el9"),
+    // The 9.2 z-stream fix: below the 9.3 fix 7.76.1-26.el9_3.2 in rpm order, but it is the
+    // fix of its own stream.
+    rpm("curl", "curl", "7.76.1", "23.el9_2.4"),
+    rpm("libcurl", "curl", "7.76.1", "23.el9_2.4"),
+    // The non-modular nodejs (RHEL 9's default Node.js 16) at OVAL's non-module fix for
+    // CVE-2022-3517 and CVE-2022-43548, 1:16.18.1-3.el9_1. Below the nodejs:18 module's fix
+    // 1:18.12.1-1.module…, which must not apply to it.
+    rpm("nodejs", "nodejs", "16.18.1", "3.el9_1").epoch(1),
+];
+
+fn rhel_feeds(sb: &Sandbox, rocky: bool) {
+    let oval = shared("feeds/redhat/oval/com.redhat.rhsa-RHEL9.xml");
+    let csaf = shared("feeds/redhat/csaf-samples/claircore-vex");
+    let rocky_oval = shared("feeds/rocky/oval");
+    let mut feeds = vec![("redhat-oval", oval.as_path()), ("redhat-csaf", csaf.as_path())];
+    if rocky {
+        feeds.push(("rocky-oval", rocky_oval.as_path()));
+    }
+    sb.update(&feeds);
+}
+
+/// RHEL 9 (the real 9.0 os-release from claircore) against the real RHEL 9 OVAL and Red
+/// Hat's CSAF VEX samples: affected below the fix, nothing at the fix, the 9.2 z-stream
+/// backport respected, module streams kept apart.
+#[test]
+fn rhel_9_built_databases_against_redhat_oval_and_csaf() {
+    let sb = Sandbox::new();
+    rhel_feeds(&sb, false);
+    let os = std::fs::read(shared("osrelease/claircore/rhel/releasefiles/9/etc/os-release")).unwrap();
+    let path = "var/lib/rpm/rpmdb.sqlite";
+
+    let report = scan(&sb, "rhel9-below", &os, path, &build_rpmdb(&RHEL9_BELOW));
+    assert_eq!(os_of(&report), ("rhel".into(), "9.0".into()));
+    // python3-lxml 4.6.5-2.el9 < 0:4.6.5-3.el9 (release 2 < 3): OVAL, by binary name.
+    let lxml = must(&report, "CVE-2022-2309", "python3-lxml");
+    assert_eq!(lxml["data_source"], "redhat-oval");
+    assert_eq!(lxml["fixed_version"], "0:4.6.5-3.el9");
+    assert!(
+        lxml["advisory_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "RHSA-2022:8226"),
+        "{lxml}"
+    );
+    // curl and libcurl (source curl) 7.76.1-23.el9_2.2: judged against the 9.2 stream's
+    // fix 23.el9_2.4 (release 23.el9_2.2 < 23.el9_2.4), from CSAF (precedence over OVAL,
+    // which in this 2023-04 snapshot has no record of the October 2023 CVE).
+    for pkg in ["curl", "libcurl"] {
+        let f = must(&report, "CVE-2023-38545", pkg);
+        assert_eq!(f["data_source"], "redhat-csaf");
+        assert_eq!(f["status"], "fixed");
+        assert_eq!(f["detail"]["matched_by"], "curl");
+        assert_eq!(
+            f["detail"]["condition"],
+            "7.76.1-23.el9_2.2 < 0:7.76.1-23.el9_2.4 (rpm)",
+            "the fix of the installed build's own z-stream decides"
+        );
+        // NOTE: `fixed_version` is the advisory's newest fix (0:7.76.1-26.el9_3.2, the 9.3
+        // stream's) although the comparison used the 9.2 fix; see the report.
+    }
+    // The nodejs:18 module build against the module's own records.
+    for cve in ["CVE-2022-3517", "CVE-2022-43548"] {
+        let f = must(&report, cve, "nodejs");
+        assert_eq!(
+            f["fixed_version"],
+            "1:18.12.1-1.module+el9.1.0.z+17326+318294bb"
+        );
+        assert_eq!(f["detail"]["matched_by"], "nodejs:18/nodejs");
+    }
+    // Non-module nodejs records (all fixed in 1:16.x builds) never apply to the module
+    // package: every nodejs finding is one of the module's two CVEs.
+    let all = findings(&report);
+    assert_eq!(
+        all,
+        [
+            ("CVE-2022-2309".to_owned(), "python3-lxml".to_owned()),
+            ("CVE-2022-3517".to_owned(), "nodejs".to_owned()),
+            ("CVE-2022-43548".to_owned(), "nodejs".to_owned()),
+            ("CVE-2023-38545".to_owned(), "curl".to_owned()),
+            ("CVE-2023-38545".to_owned(), "libcurl".to_owned()),
+        ]
+    );
+
+    // At the fixes: nothing. python3-lxml = 0:4.6.5-3.el9; curl 23.el9_2.4 = its stream's
+    // fix (though < 26.el9_3.2); nodejs 1:16.18.1-3.el9_1 = the non-module fix of
+    // CVE-2022-3517/43548 (and ≥ every other non-module fix in the feed), and it is
+    // not compared with the module's 1:18.12.1 fix.
+    let report = scan(&sb, "rhel9-fixed", &os, path, &build_rpmdb(&RHEL9_FIXED));
+    assert_eq!(rpm_packages(&report).len(), 4);
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+}
+
+/// The statuses only CSAF carries, on the real RHEL 7 and RHEL 8 os-release files
+/// (claircore's): "will not fix" and "affected" with no fix, the latter for a module stream.
+#[test]
+fn rhel_csaf_will_not_fix_and_unfixed_module() {
+    let sb = Sandbox::new();
+    sb.update(&[(
+        "redhat-csaf",
+        &shared("feeds/redhat/csaf-samples/claircore-vex"),
+    )]);
+    let path = "var/lib/rpm/rpmdb.sqlite";
+
+    // cve-2022-38752.json: `red_hat_enterprise_linux_7:snakeyaml` is known_affected with a
+    // `no_fix_planned` remediation "Out of support scope": every build is affected and none
+    // will be fixed, so any RHEL 7 snakeyaml is reported with that status and no fix.
+    let os7 = std::fs::read(shared("osrelease/claircore/rhel/releasefiles/7/etc/os-release")).unwrap();
+    let db7 = build_rpmdb(&[
+        rpm("snakeyaml", "snakeyaml", "1.11", "2.el7").noarch(),
+        // Not named by any RHEL 7 record of the samples: never reported.
+        rpm("curl", "curl", "7.29.0", "59.el7"),
+    ]);
+    let report = scan(&sb, "rhel7", &os7, path, &db7);
+    assert_eq!(os_of(&report).0, "rhel");
+    assert!(os_of(&report).1.starts_with('7'), "{:?}", os_of(&report));
+    let f = must(&report, "CVE-2022-38752", "snakeyaml");
+    assert_eq!(f["status"], "will_not_fix");
+    assert!(f["fixed_version"].is_null(), "{f}");
+    assert_eq!(f["data_source"], "redhat-csaf");
+    assert!(
+        f["notes"].as_str().unwrap().contains("Out of support scope"),
+        "{f}"
+    );
+    assert_eq!(
+        findings(&report),
+        [("CVE-2022-38752".to_owned(), "snakeyaml".to_owned())]
+    );
+
+    // cve-2024-24786-simple.json: the go-toolset:rhel8 module's go-toolset is
+    // known_affected on RHEL 8 with no fix. A module build carrying the label is affected;
+    // the record is keyed `go-toolset:rhel8/go-toolset`.
+    let os8 = std::fs::read(shared("osrelease/claircore/rhel/releasefiles/8/etc/os-release")).unwrap();
+    let db8 = build_rpmdb(&[rpm(
+        "go-toolset",
+        "go-toolset",
+        "1.21.7",
+        "1.module+el8.10.0+21318+5ea197f8",
+    )
+    .module("go-toolset:rhel8:8100020240221131514:a97c2f73")]);
+    let report = scan(&sb, "rhel8", &os8, path, &db8);
+    assert_eq!(os_of(&report).0, "rhel");
+    let f = must(&report, "CVE-2024-24786", "go-toolset");
+    assert_eq!(f["status"], "affected");
+    assert!(f["fixed_version"].is_null(), "{f}");
+    assert_eq!(f["detail"]["matched_by"], "go-toolset:rhel8/go-toolset");
+    assert_eq!(findings(&report).len(), 1, "{:?}", findings(&report));
+
+    // The same build without a modularity label is not a module package: the module's
+    // statement does not apply to it.
+    let db8_plain = build_rpmdb(&[rpm(
+        "go-toolset",
+        "go-toolset",
+        "1.21.7",
+        "1.module+el8.10.0+21318+5ea197f8",
+    )]);
+    let report = scan(&sb, "rhel8-plain", &os8, path, &db8_plain);
     assert!(findings(&report).is_empty(), "{:?}", findings(&report));
 }

@@ -8,7 +8,7 @@
 //! otherwise they are *built* here with the real rpm tools: tiny spec files named and
 //! versioned like the distro's real packages (name, epoch, version, release, source rpm,
 //! modularity label) go through `rpmbuild -bb`, and `rpm -i --justdb` installs the results
-//! into an SQLite rpm database (`_db_backend sqlite`), which is what the image carries.
+//! into an `SQLite` rpm database (`_db_backend sqlite`), which is what the image carries.
 //! Debian's `rpm` package (in .ci/run) provides both `rpm` and `rpmbuild`; a missing tool
 //! fails the test with that hint rather than skipping it. Building is fast (a spec with no
 //! files takes a few milliseconds), so nothing is cached.
@@ -22,6 +22,14 @@
 //!
 //! Every expectation is reasoned from the feed record and the rpm version order in a
 //! comment next to it: findings that must be there and findings that must not.
+//!
+//! **What the data implies and customs does not do** (not asserted as correct):
+//! - Rocky OVAL states nodejs fixes as nodejs:18 module builds without a module criterion;
+//!   customs lets them judge the non-modular nodejs — see the ignored
+//!   `rocky_9_non_module_nodejs_is_not_judged_by_module_fixes`.
+//! - A CVE fixed in several RHEL z-streams is *decided* by the installed stream's fix
+//!   (`detail.condition` names `23.el9_2.4`), but the finding's `fixed_version` is the
+//!   newest fix of any stream (`26.el9_3.2`); the tests assert the condition only.
 
 mod common;
 
@@ -83,25 +91,27 @@ impl Rpm {
         format!("{e}{}-{}", self.version, self.release)
     }
     fn spec(&self) -> String {
+        use std::fmt::Write as _;
         let mut s = format!(
             "Name: {}\nVersion: {}\nRelease: {}\nSummary: test package\nLicense: MIT\nBuildArch: {}\n",
             self.source, self.version, self.release, self.arch
         );
         if let Some(e) = self.epoch {
-            s.push_str(&format!("Epoch: {e}\n"));
+            let _ = writeln!(s, "Epoch: {e}");
         }
         if let Some(m) = self.module {
-            s.push_str(&format!("ModularityLabel: {m}\n"));
+            let _ = writeln!(s, "ModularityLabel: {m}");
         }
         s.push_str("%description\ntest\n");
         if self.name == self.source {
             s.push_str("%files\n");
         } else {
             // No main %files: only the subpackage is built.
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "%package -n {0}\nSummary: test\n%description -n {0}\ntest\n%files -n {0}\n",
                 self.name
-            ));
+            );
         }
         s
     }
@@ -121,13 +131,13 @@ fn run(cmd: &mut Command, what: &str) -> String {
 }
 
 /// Builds `pkgs` with `rpmbuild`, installs them with `rpm -i --justdb` into a fresh root's
-/// SQLite database and returns the database file's bytes. The database is read back with
+/// `SQLite` database and returns the database file's bytes. The database is read back with
 /// `rpm -qa` and must list exactly `pkgs` (name, EVR, source rpm, modularity label).
 fn build_rpmdb(pkgs: &[Rpm]) -> Vec<u8> {
     build_rpmdb_onto(None, pkgs)
 }
 
-/// As [`build_rpmdb`], installing into a copy of the real SQLite rpm database `base` (whose
+/// As [`build_rpmdb`], installing into a copy of the real `SQLite` rpm database `base` (whose
 /// packages stay: `rpm -qa` must list them plus `pkgs`).
 fn build_rpmdb_onto(base: Option<&Path>, pkgs: &[Rpm]) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
@@ -548,7 +558,10 @@ fn rhel_feeds(sb: &Sandbox, rocky: bool) {
     let oval = shared("feeds/redhat/oval/com.redhat.rhsa-RHEL9.xml");
     let csaf = shared("feeds/redhat/csaf-samples/claircore-vex");
     let rocky_oval = shared("feeds/rocky/oval");
-    let mut feeds = vec![("redhat-oval", oval.as_path()), ("redhat-csaf", csaf.as_path())];
+    let mut feeds = vec![
+        ("redhat-oval", oval.as_path()),
+        ("redhat-csaf", csaf.as_path()),
+    ];
     if rocky {
         feeds.push(("rocky-oval", rocky_oval.as_path()));
     }
@@ -562,7 +575,10 @@ fn rhel_feeds(sb: &Sandbox, rocky: bool) {
 fn rhel_9_built_databases_against_redhat_oval_and_csaf() {
     let sb = Sandbox::new();
     rhel_feeds(&sb, false);
-    let os = std::fs::read(shared("osrelease/claircore/rhel/releasefiles/9/etc/os-release")).unwrap();
+    let os = std::fs::read(shared(
+        "osrelease/claircore/rhel/releasefiles/9/etc/os-release",
+    ))
+    .unwrap();
     let path = "var/lib/rpm/rpmdb.sqlite";
 
     let report = scan(&sb, "rhel9-below", &os, path, &build_rpmdb(&RHEL9_BELOW));
@@ -588,8 +604,7 @@ fn rhel_9_built_databases_against_redhat_oval_and_csaf() {
         assert_eq!(f["status"], "fixed");
         assert_eq!(f["detail"]["matched_by"], "curl");
         assert_eq!(
-            f["detail"]["condition"],
-            "7.76.1-23.el9_2.2 < 0:7.76.1-23.el9_2.4 (rpm)",
+            f["detail"]["condition"], "7.76.1-23.el9_2.2 < 0:7.76.1-23.el9_2.4 (rpm)",
             "the fix of the installed build's own z-stream decides"
         );
         // NOTE: `fixed_version` is the advisory's newest fix (0:7.76.1-26.el9_3.2, the 9.3
@@ -641,7 +656,10 @@ fn rhel_csaf_will_not_fix_and_unfixed_module() {
     // cve-2022-38752.json: `red_hat_enterprise_linux_7:snakeyaml` is known_affected with a
     // `no_fix_planned` remediation "Out of support scope": every build is affected and none
     // will be fixed, so any RHEL 7 snakeyaml is reported with that status and no fix.
-    let os7 = std::fs::read(shared("osrelease/claircore/rhel/releasefiles/7/etc/os-release")).unwrap();
+    let os7 = std::fs::read(shared(
+        "osrelease/claircore/rhel/releasefiles/7/etc/os-release",
+    ))
+    .unwrap();
     let db7 = build_rpmdb(&[
         rpm("snakeyaml", "snakeyaml", "1.11", "2.el7").noarch(),
         // Not named by any RHEL 7 record of the samples: never reported.
@@ -655,7 +673,10 @@ fn rhel_csaf_will_not_fix_and_unfixed_module() {
     assert!(f["fixed_version"].is_null(), "{f}");
     assert_eq!(f["data_source"], "redhat-csaf");
     assert!(
-        f["notes"].as_str().unwrap().contains("Out of support scope"),
+        f["notes"]
+            .as_str()
+            .unwrap()
+            .contains("Out of support scope"),
         "{f}"
     );
     assert_eq!(
@@ -666,7 +687,10 @@ fn rhel_csaf_will_not_fix_and_unfixed_module() {
     // cve-2024-24786-simple.json: the go-toolset:rhel8 module's go-toolset is
     // known_affected on RHEL 8 with no fix. A module build carrying the label is affected;
     // the record is keyed `go-toolset:rhel8/go-toolset`.
-    let os8 = std::fs::read(shared("osrelease/claircore/rhel/releasefiles/8/etc/os-release")).unwrap();
+    let os8 = std::fs::read(shared(
+        "osrelease/claircore/rhel/releasefiles/8/etc/os-release",
+    ))
+    .unwrap();
     let db8 = build_rpmdb(&[rpm(
         "go-toolset",
         "go-toolset",
@@ -691,5 +715,120 @@ fn rhel_csaf_will_not_fix_and_unfixed_module() {
         "1.module+el8.10.0+21318+5ea197f8",
     )]);
     let report = scan(&sb, "rhel8-plain", &os8, path, &db8_plain);
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+}
+
+/// Rocky Linux 9, derived from the real Rocky 8.4 os-release (grype's testdata; the shared
+/// data has no Rocky 9 one). Both shared Rocky OVAL files are Rocky 9 data (`rocky:9`; see
+/// SOURCES.md on `rlsa-8.xml`).
+fn rocky_9_os_release() -> (Vec<u8>, Vec<u8>) {
+    let real = from_archive(
+        "archives/grype-testdata.tar.zst",
+        "./grype/distro/testdata/os/rockylinux/etc/os-release",
+    );
+    let derived = derive(
+        &real,
+        &[
+            ("8.4 (Green Obsidian)", "9.2 (Blue Onyx)"),
+            ("VERSION_ID=\"8.4\"", "VERSION_ID=\"9.2\""),
+            ("platform:el8", "platform:el9"),
+            ("rocky:8.4:GA", "rocky:9.2:GA"),
+            ("PRODUCT_VERSION=\"8\"", "PRODUCT_VERSION=\"9\""),
+        ],
+    );
+    (real, derived)
+}
+
+/// Rocky Linux 9 images with the RHEL 9 builds (Rocky rebuilds carry RHEL's EVRs) against
+/// the real Rocky OVAL plus Red Hat's feeds. `RhelMatcher` documents that Rocky looks up
+/// `rocky:9` first and `rhel:9` too, the Rocky feed deciding whenever it covers a CVE
+/// (precedence 0, before CSAF 1 and Red Hat OVAL 2).
+#[test]
+fn rocky_9_against_rocky_oval_with_rhel_fallback() {
+    let sb = Sandbox::new();
+    rhel_feeds(&sb, true);
+    let (rocky_8_4, rocky_9) = rocky_9_os_release();
+    let path = "var/lib/rpm/rpmdb.sqlite";
+
+    let report = scan(
+        &sb,
+        "rocky9-below",
+        &rocky_9,
+        path,
+        &build_rpmdb(&RHEL9_BELOW),
+    );
+    assert_eq!(os_of(&report), ("rocky".into(), "9.2".into()));
+    // CVE-2022-2309 is in both the Rocky OVAL (RLSA-2022:8226, python3-lxml < 0:4.6.5-3.el9)
+    // and Red Hat's: Rocky's record decides.
+    let lxml = must(&report, "CVE-2022-2309", "python3-lxml");
+    assert_eq!(lxml["data_source"], "rocky-oval");
+    assert_eq!(lxml["fixed_version"], "0:4.6.5-3.el9");
+    // CVE-2023-38545 is in no Rocky record (the Rocky OVAL has other curl CVEs only): the
+    // `rhel:9` fallback reports it from Red Hat's CSAF, with the 9.2 stream's fix deciding.
+    for pkg in ["curl", "libcurl"] {
+        let f = must(&report, "CVE-2023-38545", pkg);
+        assert_eq!(f["data_source"], "redhat-csaf");
+        assert_eq!(
+            f["detail"]["condition"],
+            "7.76.1-23.el9_2.2 < 0:7.76.1-23.el9_2.4 (rpm)"
+        );
+    }
+    // The nodejs:18 module build: the Rocky OVAL has no module criteria (its nodejs records
+    // are keyed by the plain name), so the module package finds its stream's records only
+    // in Red Hat's OVAL (`rhel:9`, `nodejs:18/nodejs`).
+    for cve in ["CVE-2022-3517", "CVE-2022-43548"] {
+        let f = must(&report, cve, "nodejs");
+        assert_eq!(f["data_source"], "redhat-oval");
+        assert_eq!(f["detail"]["matched_by"], "nodejs:18/nodejs");
+    }
+    assert_eq!(findings(&report).len(), 5, "{:?}", findings(&report));
+
+    // At the fixes (python3-lxml 4.6.5-3.el9, curl/libcurl 23.el9_2.4): nothing. (The
+    // non-module nodejs is left out: see the ignored test below.)
+    let fixed: Vec<Rpm> = RHEL9_FIXED
+        .iter()
+        .copied()
+        .filter(|p| p.name != "nodejs")
+        .collect();
+    let report = scan(&sb, "rocky9-fixed", &rocky_9, path, &build_rpmdb(&fixed));
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+
+    // The real Rocky 8.4 os-release with the el9 builds looks up `rocky:8` and `rhel:8`:
+    // no Rocky or Red Hat OVAL record there (both OVAL inputs are Rocky/RHEL 9 data), and
+    // CSAF's RHEL 8 statements for these names are "not affected".
+    let report = scan(&sb, "rocky84", &rocky_8_4, path, &build_rpmdb(&RHEL9_BELOW));
+    assert_eq!(os_of(&report), ("rocky".into(), "8.4".into()));
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+}
+
+/// KNOWN DEFECT (see the module docs of this test file and the issue-7 report): the Rocky
+/// OVAL states its nodejs fixes as nodejs:18 *module* builds
+/// (`nodejs < 1:18.14.2-3.module+el9.2.0+14843+acebbfea`, RLSA-2022:8832 and RLSA-2023:0321,
+/// the latter being the non-modular Node.js 16 update) without any module criterion;
+/// `rocky-oval` stores them under the plain name `nodejs`, and, Rocky's feed deciding first,
+/// RHEL 9's default non-modular nodejs at Red Hat's fix 1:16.18.1-3.el9_1 is reported with
+/// 15 CVEs "fixed in" the 18.14.2 module build — a stream it can never be updated to.
+/// Expected: a record whose fix is a module build (`.module+el`) does not judge a package
+/// without a modularity label, so Red Hat's non-module records (fixed at 16.18.1-3.el9_1)
+/// apply and nothing is reported.
+#[test]
+#[ignore = "customs defect: rocky-oval module builds judge non-module packages"]
+fn rocky_9_non_module_nodejs_is_not_judged_by_module_fixes() {
+    let sb = Sandbox::new();
+    rhel_feeds(&sb, true);
+    let (_, rocky_9) = rocky_9_os_release();
+    let db = build_rpmdb(&[rpm("nodejs", "nodejs", "16.18.1", "3.el9_1").epoch(1)]);
+    let report = scan(
+        &sb,
+        "rocky9-node16",
+        &rocky_9,
+        "var/lib/rpm/rpmdb.sqlite",
+        &db,
+    );
+    assert!(
+        finding(&report, "CVE-2022-3517", "nodejs").is_none(),
+        "{:#?}",
+        finding(&report, "CVE-2022-3517", "nodejs")
+    );
     assert!(findings(&report).is_empty(), "{:?}", findings(&report));
 }

@@ -801,18 +801,16 @@ fn rocky_9_against_rocky_oval_with_rhel_fallback() {
     assert!(findings(&report).is_empty(), "{:?}", findings(&report));
 }
 
-/// KNOWN DEFECT (see the module docs of this test file and the issue-7 report): the Rocky
-/// OVAL states its nodejs fixes as nodejs:18 *module* builds
+/// Found by this test and fixed in the RHEL matcher: the Rocky OVAL states its nodejs fixes as nodejs:18 *module* builds
 /// (`nodejs < 1:18.14.2-3.module+el9.2.0+14843+acebbfea`, RLSA-2022:8832 and RLSA-2023:0321,
 /// the latter being the non-modular Node.js 16 update) without any module criterion;
 /// `rocky-oval` stores them under the plain name `nodejs`, and, Rocky's feed deciding first,
 /// RHEL 9's default non-modular nodejs at Red Hat's fix 1:16.18.1-3.el9_1 is reported with
 /// 15 CVEs "fixed in" the 18.14.2 module build — a stream it can never be updated to.
-/// Expected: a record whose fix is a module build (`.module+el`) does not judge a package
-/// without a modularity label, so Red Hat's non-module records (fixed at 16.18.1-3.el9_1)
-/// apply and nothing is reported.
+/// Now a record whose fix is a module build (`.module+el`) does not judge a package without
+/// a modularity label, so Red Hat's non-module records (fixed at 16.18.1-3.el9_1) apply and
+/// nothing is reported.
 #[test]
-#[ignore = "customs defect: rocky-oval module builds judge non-module packages"]
 fn rocky_9_non_module_nodejs_is_not_judged_by_module_fixes() {
     let sb = Sandbox::new();
     rhel_feeds(&sb, true);

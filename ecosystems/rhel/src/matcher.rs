@@ -55,6 +55,11 @@ use crate::util::{
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RhelMatcher;
 
+/// Whether an rpm EVR is a modular build (`.module+el8.8.0+...`, AlmaLinux's `.module_el8...`).
+fn is_module_build(evr: &str) -> bool {
+    evr.contains(".module+el") || evr.contains(".module_el")
+}
+
 /// The module stream (`NAME:STREAM`) of an rpm package, from its purl's `modularitylabel`.
 pub fn package_module(pkg: &Package) -> Option<String> {
     let (_, parts) = Purl::parse(pkg.purl.as_str()).ok()?;
@@ -130,6 +135,20 @@ impl Matcher for RhelMatcher {
         if adv.status == Status::NotAffected {
             return Verdict::NotAffected {
                 reason: format!("{}: not affected", adv.source),
+            };
+        }
+        // Rocky's OVAL lists some module updates without a module criterion, keyed by the
+        // plain name; a fix that is a module build (`.module+el9.2.0+...`) says nothing about a
+        // package that is not from a module.
+        if pkg_module.is_none()
+            && let Some(fix) = adv.fixed_version.as_deref()
+            && is_module_build(fix)
+        {
+            return Verdict::NotAffected {
+                reason: format!(
+                    "{}: the fix {fix} is a module build; the package is not from a module",
+                    adv.source
+                ),
             };
         }
         if let (Some(arches), Some(arch)) = (note_value(adv.notes.as_deref(), "arch"), &pkg.arch)

@@ -784,7 +784,7 @@ fn rocky_9_against_rocky_oval_with_rhel_fallback() {
     assert_eq!(findings(&report).len(), 5, "{:?}", findings(&report));
 
     // At the fixes (python3-lxml 4.6.5-3.el9, curl/libcurl 23.el9_2.4): nothing. (The
-    // non-module nodejs is left out: see the ignored test below.)
+    // non-module nodejs is left out: see the test below.)
     let fixed: Vec<Rpm> = RHEL9_FIXED
         .iter()
         .copied()

@@ -55,7 +55,7 @@ use crate::util::{
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RhelMatcher;
 
-/// Whether an rpm EVR is a modular build (`.module+el8.8.0+...`, AlmaLinux's `.module_el8...`).
+/// Whether an rpm EVR is a modular build (`.module+el8.8.0+...`, `AlmaLinux`'s `.module_el8...`).
 fn is_module_build(evr: &str) -> bool {
     evr.contains(".module+el") || evr.contains(".module_el")
 }

@@ -1,7 +1,7 @@
 //! Enrichment through the real binary: NVD CVSS (vunnel's real API 2.0 page), CISA KEV and
 //! FIRST EPSS (claircore's real samples) attached to findings, and `--severity-source`.
 //!
-//! The real PyPA database gives a finding whose CVE is in the EPSS sample (nvflare,
+//! The real `PyPA` database gives a finding whose CVE is in the EPSS sample (nvflare,
 //! PYSEC-2022-257 = CVE-2022-34668). No real advisory in ../shared/data names a CVE of the NVD
 //! page or the KEV sample, so two OSV records written here (format-exact, ids `DEMO-*`) tie
 //! CVE-2023-27314 (in the NVD page) and CVE-2021-44228 (in the KEV sample) to test packages.

@@ -36,7 +36,7 @@ fn tool(cmd: &mut Command) {
     );
 }
 
-/// `pip install --target ROOT/opt/py` of pinned packages, from PyPI (cached in the testkit
+/// `pip install --target ROOT/opt/py` of pinned packages, from `PyPI` (cached in the testkit
 /// cache), no dependency resolution: exactly these four.
 fn python_layer(root: &Path) {
     let cache = cache_dir().unwrap().join("pip");

@@ -1,5 +1,5 @@
 //! OSV end to end through the real `customs` binary: `db update --feed osv=…` with the real
-//! PyPA and RustSec databases (as the .tar.zst archives in shared/data), then a scan of an
+//! `PyPA` and `RustSec` databases (as the .tar.zst archives in shared/data), then a scan of an
 //! image holding an installed `requests` 2.19.1 (its dist-info METADATA) and a Cargo.lock.
 //! Expected findings are read off those databases' records for the two packages.
 

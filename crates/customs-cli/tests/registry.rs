@@ -894,5 +894,5 @@ fn unauthorized_without_a_token_endpoint() {
         err.contains("customs: error:") && err.contains("/token"),
         "{err}"
     );
-    assert!(started.elapsed() < Duration::from_secs(60), "no hang");
+    assert!(started.elapsed() < Duration::from_mins(1), "no hang");
 }

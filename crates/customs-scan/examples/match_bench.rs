@@ -4,14 +4,14 @@
 //!
 //! The packages are the real Debian packages of the dpkg status files under
 //! `../shared/data/pkgdb/dpkg` (source names included), cycled to 1,000 on a Debian 12
-//! system, plus PyPI and Go packages, so the Debian OVAL/DSA and OSV lookups all run. Each
+//! system, plus `PyPI` and Go packages, so the Debian OVAL/DSA and OSV lookups all run. Each
 //! package goes through what `match_inventory` does: every matcher's queries, the store
 //! lookups, and a verdict per candidate advisory. The first pass warms the page cache and
 //! the prepared statements; the median of 10 passes is reported.
 
 use std::time::Instant;
 
-use customs_db::{AdvisoryStore, Store};
+use customs_db::Store;
 use customs_model::{Distro, Package, PackageOrigin, Purl};
 
 fn main() {

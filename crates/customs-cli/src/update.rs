@@ -161,11 +161,17 @@ impl UpdateProgress for Display {
     }
 }
 
-/// Without a terminal: one line per feed as it finishes.
-struct Lines;
+/// Without a terminal: one line per feed as it finishes. A lone feed's failure is left to
+/// the final `customs: error:` line (errors stay one line).
+struct Lines {
+    single: bool,
+}
 
 impl UpdateProgress for Lines {
     fn finished(&self, report: &FeedReport) {
+        if self.single && report.result.is_err() {
+            return;
+        }
         eprintln!("{}", summary_line(report));
     }
 }
@@ -216,7 +222,15 @@ pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
         display.total.finish_and_clear();
         r
     } else {
-        customs_db::run_update(&mut store, &jobs, concurrency, args.force, &Lines)
+        customs_db::run_update(
+            &mut store,
+            &jobs,
+            concurrency,
+            args.force,
+            &Lines {
+                single: jobs.len() == 1,
+            },
+        )
     };
     let total = reports.len();
     let mut failed: Vec<FeedReport> = reports.into_iter().filter(|r| r.result.is_err()).collect();

@@ -187,7 +187,9 @@ fn docker_built_image_with_a_package_removed_in_a_later_layer() {
     let missing = sb
         .cmd()
         .env("DOCKER_HOST", docker.host())
-        .args(["scan", "-q", "customs-test/bookworm:absent"])
+        // `docker:` explicitly: a bare name the daemon does not have is looked up in its
+        // registry next (tests/registry.rs covers that fallback).
+        .args(["scan", "-q", "docker:customs-test/bookworm:absent"])
         .output()
         .unwrap();
     assert_eq!(

@@ -88,7 +88,7 @@ impl Failure {
         use customs_db::DbError as E;
         match e {
             E::Missing { .. } => Failure::new(CONFIG, e).hint("offline: customs db update --feed debian-oval=PATH_OR_URL (see `customs db feeds`)"),
-            E::TooNew { .. } => Failure::new(CONFIG, e),
+            E::TooNew { .. } | E::TooOld { .. } => Failure::new(CONFIG, e),
             E::Location(customs_feed::LocationError::NotFound { .. }) => Failure::new(NO_INPUT, e),
             E::Location(customs_feed::LocationError::Http { .. }) => Failure::new(UNAVAILABLE, e).hint("no network? use --feed KIND=PATH with local copies"),
             E::Feed(_) | E::Corrupt { .. } => Failure::new(DATA, e),

@@ -84,6 +84,14 @@ pub enum DbError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{path}: database schema {found} is older than this customs uses ({supported}); run `customs db update` to migrate it in place"
+    )]
+    TooOld {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("{path}: stored record is corrupt: {message}")]
     Corrupt { path: PathBuf, message: String },
     #[error(transparent)]
@@ -154,11 +162,10 @@ impl Store {
             });
         }
         if v < SCHEMA_VERSION {
-            return Err(DbError::Corrupt {
+            return Err(DbError::TooOld {
                 path: path.to_owned(),
-                message: format!(
-                    "schema version {v} (expected {SCHEMA_VERSION}); run `customs db update` to migrate"
-                ),
+                found: v,
+                supported: SCHEMA_VERSION,
             });
         }
         Ok(store)

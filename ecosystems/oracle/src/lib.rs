@@ -5,7 +5,8 @@
 
 pub mod elsa;
 pub mod matcher;
-pub mod oval;
+/// The OVAL reader, shared with the other OVAL-based feeds (crates/customs-oval).
+pub use customs_oval as oval;
 
 pub use elsa::OracleElsaParser;
 pub use matcher::OracleMatcher;

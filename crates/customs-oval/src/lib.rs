@@ -3,12 +3,13 @@
 //!
 //! - each `<definition>`: id, class, title, `<platform>`s, `<reference source ref_id>`s,
 //!   the vendor's `<severity>`, `<advisory_id>`, `<patchable>`, and every `<criterion>`
-//!   (`test_ref`, comment, and the chain of `<criteria>` nodes around it, so callers can tell
-//!   which criteria share an AND branch);
+//!   (`test_ref`, comment, `negate`, and the chain of `<criteria>` nodes around it) together
+//!   with each `<criteria>` node's operator, so callers can tell which criteria share an AND
+//!   branch (SUSE: which product criteria go with which package criteria);
 //! - each test under `<tests>`: its object and state references;
 //! - each object under `<objects>`: its `<name>`;
 //! - each state under `<states>`: its `<evr>` and `<version>` (text and operation) and
-//!   `<arch>`.
+//!   `<arch>`. vunnel's trimmed SUSE fixture names that section `<state>`; both are read.
 //!
 //! Security: the input size is capped (the caller's limit), element nesting is capped at
 //! [`MAX_DEPTH`], kept text at [`MAX_TEXT`] bytes; a DOCTYPE with an internal subset is
@@ -32,8 +33,11 @@ pub const MAX_DEPTH: usize = 256;
 pub struct Criterion {
     pub test_ref: String,
     pub comment: String,
-    /// The ids (document order numbers) of the enclosing `<criteria>`, outermost first.
+    /// The ids (document order numbers within the definition) of the enclosing `<criteria>`,
+    /// outermost first.
     pub scopes: Vec<u32>,
+    /// `negate="true"`: the criterion holds when its test does not.
+    pub negate: bool,
 }
 
 /// What the reader keeps of one `<definition>`.
@@ -49,6 +53,9 @@ pub struct Definition {
     pub advisory_id: String,
     pub patchable: String,
     pub criteria: Vec<Criterion>,
+    /// Per `<criteria>` node (indexed by the scope numbers of [`Criterion::scopes`]): whether
+    /// its operator is AND (the OVAL default when the attribute is missing).
+    pub scope_is_and: Vec<bool>,
 }
 
 impl Definition {
@@ -344,19 +351,28 @@ impl Reader<'_> {
             match local {
                 b"definition" => return Err(self.malformed(pos, "nested <definition>")),
                 b"criteria" => {
+                    let op = self.attr(e, b"operator", pos)?;
+                    let is_and = op.is_none_or(|o| o.trim().eq_ignore_ascii_case("AND"));
                     self.scopes.push(self.next_scope);
                     self.next_scope = self.next_scope.saturating_add(1);
+                    if let Some(d) = self.def.as_mut() {
+                        d.scope_is_and.push(is_and);
+                    }
                     Ctx::Criteria
                 }
                 b"criterion" => {
                     let test_ref = self.attr(e, b"test_ref", pos)?.unwrap_or_default();
                     let comment = self.attr(e, b"comment", pos)?.unwrap_or_default();
+                    let negate = self
+                        .attr(e, b"negate", pos)?
+                        .is_some_and(|n| n.trim() == "true" || n.trim() == "1");
                     let scopes = self.scopes.clone();
                     if let Some(d) = self.def.as_mut() {
                         d.criteria.push(Criterion {
                             test_ref,
                             comment,
                             scopes,
+                            negate,
                         });
                     }
                     Ctx::Other
@@ -404,11 +420,12 @@ impl Reader<'_> {
                         ..Definition::default()
                     });
                     self.scopes.clear();
+                    self.next_scope = 0;
                     Ctx::Definition
                 }
                 (Ctx::Root, b"tests") => Ctx::Tests,
                 (Ctx::Root, b"objects") => Ctx::Objects,
-                (Ctx::Root, b"states") => Ctx::States,
+                (Ctx::Root, b"states" | b"state") => Ctx::States,
                 (Ctx::Tests, _) => {
                     self.current_id = self.attr(e, b"id", pos)?;
                     self.test = Test::default();

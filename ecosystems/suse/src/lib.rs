@@ -27,7 +27,8 @@
 
 pub mod feed;
 pub mod matcher;
-pub mod oval;
+/// The OVAL reader shared with the other OVAL-based feeds (crates/customs-oval).
+pub use customs_oval as oval;
 
 pub use feed::SuseOvalParser;
 pub use matcher::SuseMatcher;

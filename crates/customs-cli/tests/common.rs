@@ -16,6 +16,11 @@ pub fn shared(rel: &str) -> PathBuf {
     p
 }
 
+/// A minimal Python core-metadata file (`*.dist-info/METADATA`), as pip writes its header.
+pub fn python_metadata(name: &str, version: &str) -> Vec<u8> {
+    format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n").into_bytes()
+}
+
 /// An isolated home for one test: the cache dir, HOME and the working directory.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,

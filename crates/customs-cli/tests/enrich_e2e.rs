@@ -8,13 +8,9 @@
 
 mod common;
 
-use common::{Sandbox, shared};
+use common::{Sandbox, python_metadata, shared};
 use customs_testkit::{ImageBuilder, Layer};
 use serde_json::Value;
-
-fn metadata(name: &str, version: &str) -> Vec<u8> {
-    format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n").into_bytes()
-}
 
 fn osv(id: &str, alias: &str, package: &str) -> String {
     format!(
@@ -61,17 +57,17 @@ fn cvss_kev_and_epss_reach_the_findings() {
             Layer::new()
                 .file(
                     format!("{site}/nvflare-2.1.0.dist-info/METADATA"),
-                    metadata("nvflare", "2.1.0"),
+                    python_metadata("nvflare", "2.1.0"),
                     0o644,
                 )
                 .file(
                     format!("{site}/demo_nvd-1.0.dist-info/METADATA"),
-                    metadata("demo-nvd", "1.0"),
+                    python_metadata("demo-nvd", "1.0"),
                     0o644,
                 )
                 .file(
                     format!("{site}/demo_kev-1.0.dist-info/METADATA"),
-                    metadata("demo-kev", "1.0"),
+                    python_metadata("demo-kev", "1.0"),
                     0o644,
                 ),
         )

@@ -10,12 +10,8 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Sandbox, shared};
+use common::{Sandbox, python_metadata, shared};
 use customs_testkit::{ImageBuilder, Layer, debian_rootfs};
-
-fn metadata(name: &str, version: &str) -> Vec<u8> {
-    format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n").into_bytes()
-}
 
 fn validate(format: &str, file: &Path) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/report-validators");
@@ -72,12 +68,12 @@ fn every_format_renders_a_real_image_with_os_and_language_findings() {
             Layer::new()
                 .file(
                     format!("{site}/requests-2.19.1.dist-info/METADATA"),
-                    metadata("requests", "2.19.1"),
+                    python_metadata("requests", "2.19.1"),
                     0o644,
                 )
                 .file(
                     format!("{site}/urllib3-1.23.dist-info/METADATA"),
-                    metadata("urllib3", "1.23"),
+                    python_metadata("urllib3", "1.23"),
                     0o644,
                 )
                 .created_by("RUN pip install requests==2.19.1 urllib3==1.23"),

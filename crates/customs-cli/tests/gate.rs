@@ -7,14 +7,9 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::{Sandbox, shared};
+use common::{Sandbox, python_metadata, shared};
 use customs_testkit::{ImageBuilder, Layer};
 use serde_json::Value;
-
-fn metadata(name: &str, version: &str) -> Vec<u8> {
-    format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: test\n\n")
-        .into_bytes()
-}
 
 /// One sandbox with the `PyPA` database and the image, shared by the tests (the update takes a
 /// few seconds).
@@ -29,12 +24,12 @@ fn fixture() -> &'static (Sandbox, String) {
                 Layer::new()
                     .file(
                         format!("{site}/urllib3-1.23.dist-info/METADATA"),
-                        metadata("urllib3", "1.23"),
+                        python_metadata("urllib3", "1.23"),
                         0o644,
                     )
                     .file(
                         format!("{site}/requests-2.19.1.dist-info/METADATA"),
-                        metadata("requests", "2.19.1"),
+                        python_metadata("requests", "2.19.1"),
                         0o644,
                     )
                     .created_by("RUN pip install requests==2.19.1 urllib3==1.23"),

@@ -21,16 +21,14 @@ pub(crate) fn timestamp() -> String {
     now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// A name-based UUID (version 5 layout over SHA-256 truncated) from the report's identity, so
-/// the same image and database give the same document id.
-pub(crate) fn stable_uuid(report: &Report, salt: &str) -> String {
+/// A name-based UUID (version 5 layout over a truncated SHA-256) of `parts`: the same parts,
+/// the same id.
+pub(crate) fn uuid_of(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    h.update(salt.as_bytes());
-    h.update(report.artifact.digest.to_string().as_bytes());
-    if let Some(d) = &report.db.digest {
-        h.update(d.to_string().as_bytes());
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
     }
-    h.update(report.customs_version.as_bytes());
     let b = h.finalize();
     let mut u = [0u8; 16];
     u.copy_from_slice(&b[..16]);
@@ -45,6 +43,23 @@ pub(crate) fn stable_uuid(report: &Report, salt: &str) -> String {
         &x[16..20],
         &x[20..32]
     )
+}
+
+/// The document id of a report in a format (`salt`): derived from the image and database
+/// digests and the customs version, so the same inputs give the same id.
+pub(crate) fn stable_uuid(report: &Report, salt: &str) -> String {
+    let db = report
+        .db
+        .digest
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    uuid_of(&[
+        salt,
+        &report.artifact.digest.to_string(),
+        &db,
+        &report.customs_version,
+    ])
 }
 
 /// A web page for a vulnerability id, when its namespace has a well-known one.

@@ -6,9 +6,8 @@ use std::io::{self, Write};
 
 use customs_model::{Report, Severity};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 
-use crate::common::{describe, timestamp, vuln_url};
+use crate::common::{describe, timestamp, uuid_of, vuln_url};
 
 fn severity(s: Severity) -> &'static str {
     match s {
@@ -19,23 +18,6 @@ fn severity(s: Severity) -> &'static str {
         Severity::Negligible => "Info",
         Severity::Unknown => "Unknown",
     }
-}
-
-fn id_of(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-        h.update([0]);
-    }
-    let x = hex::encode(&h.finalize()[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[0..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..32]
-    )
 }
 
 pub fn write_gitlab(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -59,7 +41,7 @@ pub fn write_gitlab(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 links.push(json!({ "url": url }));
             }
             let mut v = json!({
-                "id": id_of(&[&f.vulnerability_id, &f.package_id, &a.digest.to_string()]),
+                "id": uuid_of(&[&f.vulnerability_id, &f.package_id, &a.digest.to_string()]),
                 "name": format!("{} in {}", f.vulnerability_id, f.package),
                 "description": describe(f),
                 "severity": severity(f.severity),

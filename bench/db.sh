@@ -12,7 +12,7 @@ DATA=${DATA:-../shared/data/feeds}
 OUT=bench/out; mkdir -p "$OUT"
 cargo build --release -q -p customs-cli
 BIN=target/release/customs
-WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+WORK=${KEEP_DB:-$(mktemp -d)}; [ -n "${KEEP_DB:-}" ] || trap 'rm -rf "$WORK"' EXIT; rm -f "$WORK/customs.db"
 DB=$WORK/customs.db
 
 # Every registered feed kind with local data in ../shared/data.
@@ -41,7 +41,7 @@ for f in "${FEEDS[@]}"; do ARGS+=(--feed "$f"); RAW+=("${f#*=}"); done
 # lists them.
 for extra in "redhat-oval=$DATA/redhat/oval/com.redhat.rhsa-RHEL9.xml" \
              "rocky-oval=$DATA/rocky/oval/org.rockylinux.rlsa-9.xml"; do
-  if $BIN db feeds | grep -q "^${extra%%=*} "; then ARGS+=(--feed "$extra"); RAW+=("${extra#*=}"); fi
+  if $BIN db feeds | grep "^${extra%%=*} " >/dev/null; then ARGS+=(--feed "$extra"); RAW+=("${extra#*=}"); fi
 done
 
 # Uncompressed size of the inputs.

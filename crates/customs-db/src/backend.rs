@@ -36,6 +36,13 @@ pub trait AdvisoryStore {
     /// Every advisory for `package` in `namespace`, ordered by vulnerability id, feed and
     /// insertion order.
     fn advisories(&self, namespace: &str, package: &str) -> Result<Vec<Advisory>, DbError>;
+    /// [`AdvisoryStore::advisories`] for many (namespace, package) pairs at once, in the
+    /// order given: a scan asks for hundreds, and a store can answer them in one go.
+    fn advisories_of(&self, keys: &[(&str, &str)]) -> Result<Vec<Vec<Advisory>>, DbError> {
+        keys.iter()
+            .map(|(namespace, package)| self.advisories(namespace, package))
+            .collect()
+    }
     /// What the enrichment feeds know about `id`, merged in feed order (None when nothing).
     fn vulnerability_info(&self, id: &str) -> Result<Option<VulnerabilityInfo>, DbError>;
     /// The database digest, build time and schema version.
@@ -69,6 +76,9 @@ pub trait FeedStore: AdvisoryStore + Send {
 impl AdvisoryStore for Store {
     fn advisories(&self, namespace: &str, package: &str) -> Result<Vec<Advisory>, DbError> {
         Store::advisories(self, namespace, package)
+    }
+    fn advisories_of(&self, keys: &[(&str, &str)]) -> Result<Vec<Vec<Advisory>>, DbError> {
+        Store::advisories_of(self, keys)
     }
     fn vulnerability_info(&self, id: &str) -> Result<Option<VulnerabilityInfo>, DbError> {
         Store::vulnerability_info(self, id)

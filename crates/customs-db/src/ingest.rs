@@ -10,9 +10,11 @@
 //! ## Change records (`customs db diff`)
 //!
 //! A record's *key* is (namespace, package, vulnerability id, record id); for enrichment
-//! records it is the vulnerability id alone. Each row carries a 32-bit hash of its JSON. At
-//! commit, the old and new rows are grouped by key and each group summarised by (row count,
-//! sum of hashes): a key only in the new rows is *added*, only in the old *removed*, in both
+//! records it is the vulnerability id alone. Each record carries a 32-bit hash of its stored
+//! JSON (advisory sets keep it next to each record, see the `records` module). At commit,
+//! the old records' keys and hashes are read out of the feed's stored sets into the scratch
+//! file, then old and new records are grouped by key and each group summarised by (record
+//! count, sum of hashes): a key only in the new rows is *added*, only in the old *removed*, in both
 //! with a different summary *modified*. Summing 32-bit values cannot overflow `SQLite`'s 64-bit
 //! integers, and a key with several rows (OSV gives one row per affected range) is compared
 //! as a whole. The first ingest of a feed records only its totals (every record would be
@@ -33,7 +35,7 @@ use customs_model::Digest;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest as _;
 
-use crate::{DbError, ParseInto, Store, Table, refresh_meta};
+use crate::{DbError, ParseInto, Store, Table, records, refresh_meta};
 
 /// How many updates per feed keep their change records.
 pub const KEPT_UPDATES: i64 = 20;
@@ -131,7 +133,10 @@ pub(crate) fn stage(
         "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
          CREATE TABLE rows (namespace TEXT NOT NULL, package TEXT NOT NULL,
            vulnerability_id TEXT NOT NULL, record_id TEXT NOT NULL,
-           record_hash INTEGER NOT NULL, record TEXT NOT NULL);",
+           record_hash INTEGER NOT NULL, record BLOB NOT NULL);
+         CREATE TABLE sets (namespace TEXT NOT NULL, package TEXT NOT NULL, records BLOB NOT NULL);
+         CREATE TABLE old_rows (namespace TEXT NOT NULL, package TEXT NOT NULL,
+           vulnerability_id TEXT NOT NULL, record_id TEXT NOT NULL, record_hash INTEGER NOT NULL);",
     )
     .map_err(&sqlite)?;
     let tx = conn.transaction().map_err(&sqlite)?;
@@ -155,7 +160,14 @@ pub(crate) fn stage(
                         return;
                     }
                     let h = record_hash(&json);
-                    match insert.execute(params![keys[0], keys[1], keys[2], keys[3], h, json]) {
+                    // Advisories are compressed per set below; enrichment records one by one.
+                    let stored = match table {
+                        Table::Advisories => rusqlite::types::Value::Text(json),
+                        Table::Vulnerabilities => {
+                            rusqlite::types::Value::Blob(records::compress(json.as_bytes()))
+                        }
+                    };
+                    match insert.execute(params![keys[0], keys[1], keys[2], keys[3], h, stored]) {
                         Ok(_) => count += 1,
                         Err(e) => insert_err = Some(e),
                     }
@@ -170,6 +182,9 @@ pub(crate) fn stage(
                 feed_hasher.update(b"\n");
             }
         }
+    }
+    if table == Table::Advisories {
+        build_sets(&tx).map_err(&sqlite)?;
     }
     tx.commit().map_err(&sqlite)?;
     drop(conn);
@@ -187,6 +202,72 @@ pub(crate) fn stage(
         _dir: dir,
         file,
     })
+}
+
+/// Groups the staged advisories into the sets the database stores (see the `records`
+/// module), in the scratch file, so the commit only copies them.
+fn build_sets(tx: &Connection) -> rusqlite::Result<()> {
+    let mut read = tx.prepare(
+        "SELECT namespace, package, record_hash, record FROM rows ORDER BY namespace, package, rowid",
+    )?;
+    let mut write = tx.prepare("INSERT INTO sets VALUES (?1, ?2, ?3)")?;
+    let mut current: Option<(String, String)> = None;
+    let mut records: Vec<(i64, String)> = Vec::new();
+    let mut rows = read.query([])?;
+    loop {
+        let next = rows.next()?;
+        let key = match next {
+            Some(r) => Some((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            None => None,
+        };
+        if let Some((namespace, package)) = &current
+            && key.as_ref() != current.as_ref()
+        {
+            let frame = records::encode_set(records.iter().map(|(h, j)| (*h, j.as_str())));
+            write.execute(params![namespace, package, frame])?;
+            records.clear();
+        }
+        let (Some(r), Some(key)) = (next, key) else {
+            break;
+        };
+        records.push((r.get(2)?, r.get(3)?));
+        current = Some(key);
+    }
+    Ok(())
+}
+
+/// Reads the keys and hashes of `kind`'s stored advisory sets into the scratch file's
+/// `old_rows`, for the change query.
+fn stage_old_keys(tx: &Connection, kind: &str) -> rusqlite::Result<()> {
+    let mut read =
+        tx.prepare("SELECT namespace, package, records FROM main.advisory_sets WHERE feed = ?1")?;
+    let mut write = tx.prepare("INSERT INTO staged.old_rows VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut rows = read.query([kind])?;
+    while let Some(r) = rows.next()? {
+        let namespace: String = r.get(0)?;
+        let package: String = r.get(1)?;
+        let frame: Vec<u8> = r.get(2)?;
+        let keys = records::set_keys(&frame).map_err(|e| {
+            corrupt(&format!(
+                "the stored {kind} advisories of {namespace}/{package}: {e}"
+            ))
+        })?;
+        for (vulnerability_id, record_id, hash) in keys {
+            write.execute(params![
+                namespace,
+                package,
+                vulnerability_id,
+                record_id,
+                hash
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// A corrupt stored row, as a `SQLite` error so it aborts the transaction like one.
+fn corrupt(message: &str) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(message.to_owned().into())
 }
 
 impl Store {
@@ -243,9 +324,9 @@ fn commit_attached(
     let (old_rows, insert) = match staged.table {
         Table::Advisories => (
             "SELECT namespace, package, vulnerability_id, record_id, count(*) AS n, sum(record_hash) AS h
-             FROM main.advisories WHERE feed = ?1 GROUP BY 1, 2, 3, 4",
-            "INSERT INTO main.advisories (feed, namespace, package, vulnerability_id, record_id, record_hash, record)
-             SELECT ?1, namespace, package, vulnerability_id, record_id, record_hash, record FROM staged.rows ORDER BY rowid",
+             FROM staged.old_rows GROUP BY 1, 2, 3, 4",
+            "INSERT INTO main.advisory_sets (namespace, package, feed, records)
+             SELECT namespace, package, ?1, records FROM staged.sets ORDER BY rowid",
         ),
         Table::Vulnerabilities => (
             "SELECT '' AS namespace, '' AS package, vulnerability_id, '' AS record_id, count(*) AS n, sum(record_hash) AS h
@@ -257,6 +338,9 @@ fn commit_attached(
     if initial {
         summary.added = staged.count;
     } else {
+        if staged.table == Table::Advisories {
+            stage_old_keys(&tx, kind)?;
+        }
         let new_rows = "SELECT namespace, package, vulnerability_id, record_id, count(*) AS n, sum(record_hash) AS h
              FROM staged.rows GROUP BY 1, 2, 3, 4";
         let sql = format!(
@@ -299,7 +383,7 @@ fn commit_attached(
         ],
     )?;
     let clear = match staged.table {
-        Table::Advisories => "DELETE FROM main.advisories WHERE feed = ?1",
+        Table::Advisories => "DELETE FROM main.advisory_sets WHERE feed = ?1",
         Table::Vulnerabilities => "DELETE FROM main.vulnerabilities WHERE feed = ?1",
     };
     tx.execute(clear, [kind])?;
@@ -363,6 +447,68 @@ pub(crate) fn backfill_schema_3(c: &Connection) -> rusqlite::Result<()> {
     let mut update = c.prepare("UPDATE vulnerabilities SET record_hash = ?2 WHERE rowid = ?1")?;
     for (rowid, json) in rows {
         update.execute(params![rowid, record_hash(&json)])?;
+    }
+    Ok(())
+}
+
+/// Converts schema-3 rows (one per record, JSON text) into schema 4's advisory sets and
+/// compressed enrichment records. Hashes are recomputed over the stored form, so the next
+/// update compares like with like.
+pub(crate) fn migrate_schema_4(c: &Connection) -> rusqlite::Result<()> {
+    let mut read = c.prepare(
+        "SELECT feed, namespace, package, record FROM advisories ORDER BY feed, namespace, package, rowid",
+    )?;
+    let mut write = c.prepare("INSERT INTO advisory_sets VALUES (?1, ?2, ?3, ?4)")?;
+    let mut current: Option<(String, String, String)> = None;
+    let mut records: Vec<(i64, String)> = Vec::new();
+    let mut rows = read.query([])?;
+    loop {
+        let next = rows.next()?;
+        let key = match next {
+            Some(r) => Some((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            )),
+            None => None,
+        };
+        if let Some(cur) = &current
+            && key.as_ref() != Some(cur)
+        {
+            let (feed, namespace, package) = cur;
+            let frame = records::encode_set(records.iter().map(|(h, j)| (*h, j.as_str())));
+            write.execute(params![namespace, package, feed, frame])?;
+            records.clear();
+        }
+        let (Some(r), Some(key)) = (next, key) else {
+            break;
+        };
+        let json: String = r.get(3)?;
+        let adv: customs_model::Advisory = serde_json::from_str(&json).map_err(|e| {
+            corrupt(&format!(
+                "a stored {} advisory of {}/{}: {e}",
+                key.0, key.1, key.2
+            ))
+        })?;
+        records::emit_advisory(adv, &key.0, &mut |_, stored| {
+            records.push((record_hash(&stored), stored));
+        });
+        current = Some(key);
+    }
+    drop(rows);
+    let mut read = c.prepare(
+        "SELECT feed, vulnerability_id, record_hash, record FROM vulnerabilities ORDER BY rowid",
+    )?;
+    let mut write = c.prepare("INSERT INTO vulnerabilities_4 VALUES (?1, ?2, ?3, ?4)")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let json: String = r.get(3)?;
+        write.execute(params![
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            records::compress(json.as_bytes())
+        ])?;
     }
     Ok(())
 }

@@ -71,16 +71,7 @@ impl UpdateParser {
                 opts,
                 &mut |input, body, emit| {
                     p.parse(input, body, &mut |adv: Advisory| {
-                        let json = serde_json::to_string(&adv).expect("advisories serialize");
-                        emit(
-                            [
-                                &adv.namespace,
-                                &adv.package,
-                                &adv.vulnerability_id,
-                                &adv.record_id,
-                            ],
-                            json,
-                        );
+                        crate::records::emit_advisory(adv, kind, emit);
                     })
                 },
             ),

@@ -191,9 +191,16 @@ fn the_diff_lists_exactly_the_removed_added_and_edited_records() {
 
 #[test]
 fn a_schema_2_database_is_migrated_with_its_rows() {
-    // Build a schema-2 database by hand (the tables schema 2 had), then open it for update.
+    // Build a schema-2 database by hand (the tables schema 2 had, rows as schema 2 wrote
+    // them), then open it for update: it goes through schema 3 (record ids, hashes) to
+    // schema 4 (compressed sets), and reads back the same advisories.
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("old.db");
+    let record = |id: &str, fixed: &str| {
+        format!(
+            r#"{{"vulnerability_id":"{id}","namespace":"crates.io","package":"x","scheme":"semver","status":"fixed","affected":{{"kind":"osv","value":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}},"fixed_version":"{fixed}","severity":"high","source":"osv","record_id":"{id}/0"}}"#
+        )
+    };
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
@@ -203,8 +210,19 @@ fn a_schema_2_database_is_migrated_with_its_rows() {
              CREATE TABLE advisories (feed TEXT NOT NULL, namespace TEXT NOT NULL, package TEXT NOT NULL,
                vulnerability_id TEXT NOT NULL, record TEXT NOT NULL);
              CREATE TABLE vulnerabilities (feed TEXT NOT NULL, vulnerability_id TEXT NOT NULL, record TEXT NOT NULL);
-             INSERT INTO advisories VALUES ('osv', 'crates.io', 'x', 'RUSTSEC-1', '{\"record_id\":\"RUSTSEC-1/0\"}');
              PRAGMA user_version = 2;",
+        )
+        .unwrap();
+        for (id, fixed) in [("RUSTSEC-2", "2.0.0"), ("RUSTSEC-1", "1.0.1")] {
+            c.execute(
+                "INSERT INTO advisories VALUES ('osv', 'crates.io', 'x', ?1, ?2)",
+                [id, &record(id, fixed)],
+            )
+            .unwrap();
+        }
+        c.execute(
+            "INSERT INTO vulnerabilities VALUES ('kev', 'CVE-2021-44228', ?1)",
+            [r#"{"id":"CVE-2021-44228","kev":{"date_added":"2021-12-10"}}"#],
         )
         .unwrap();
     }
@@ -215,16 +233,26 @@ fn a_schema_2_database_is_migrated_with_its_rows() {
             .contains("migrate")
     );
     drop(Store::open_for_update(&path).unwrap());
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.meta().unwrap().schema_version, 4);
+    let advs = store.advisories("crates.io", "x").unwrap();
+    let expected: Vec<customs_model::Advisory> = ["RUSTSEC-1", "RUSTSEC-2"]
+        .iter()
+        .map(|id| {
+            let fixed = if *id == "RUSTSEC-1" { "1.0.1" } else { "2.0.0" };
+            serde_json::from_str(&record(id, fixed)).unwrap()
+        })
+        .collect();
+    assert_eq!(advs, expected);
+    let info = store.vulnerability_info("CVE-2021-44228").unwrap().unwrap();
+    assert!(info.kev.is_some());
+    // One set row, compressed: no JSON text in the file's advisory rows.
     let c = rusqlite::Connection::open(&path).unwrap();
-    let (rid, h): (String, i64) = c
-        .query_row("SELECT record_id, record_hash FROM advisories", [], |r| {
+    let (n, blob): (i64, Vec<u8>) = c
+        .query_row("SELECT count(*), records FROM advisory_sets", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    assert_eq!(rid, "RUSTSEC-1/0");
-    assert_ne!(h, 0);
-    assert_eq!(
-        Store::open(&path).unwrap().meta().unwrap().schema_version,
-        3
-    );
+    assert_eq!(n, 1);
+    assert!(!blob.windows(9).any(|w| w == b"RUSTSEC-1"));
 }

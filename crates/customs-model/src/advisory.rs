@@ -153,9 +153,13 @@ pub enum AffectedRange {
 pub struct Advisory {
     /// The vulnerability id: `CVE-2014-0160`, `GHSA-…`, `RUSTSEC-…`.
     pub vulnerability_id: String,
-    /// Where the advisory applies: `debian:12`, `alpine:3.19`, `pypi`.
+    /// Where the advisory applies: `debian:12`, `alpine:3.19`, `pypi`. (Never empty in a
+    /// real advisory; the store leaves it, `package` and `source` out of its stored copy,
+    /// whose row keys hold them, hence `default` and the skip when empty.)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     /// The package name as the feed keys it (the source package for distros).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub package: String,
     /// The version scheme that orders this package's versions: `deb`, `rpm`, `apk`, ...
     pub scheme: String,
@@ -174,6 +178,7 @@ pub struct Advisory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The feed kind that produced the record, e.g. `debian-oval`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
     /// The record's id in its feed (an OVAL definition id, a tracker URL fragment).
     pub record_id: String,

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use customs_db::AdvisoryStore;
 use customs_match::Verdict;
@@ -10,7 +10,7 @@ use crate::{Inventory, ScanError};
 /// their ids or aliases meet (a PYSEC record and a GHSA record both aliasing one CVE). Each
 /// group is named by its CVE id when it has exactly one (what most users search for),
 /// otherwise by its smallest id; the other ids become aliases.
-fn cluster_by_alias(advs: Vec<Advisory>) -> Vec<(String, Vec<String>, Vec<Advisory>)> {
+fn cluster_by_alias(advs: Vec<&Advisory>) -> Vec<(String, Vec<String>, Vec<&Advisory>)> {
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -38,11 +38,11 @@ fn cluster_by_alias(advs: Vec<Advisory>) -> Vec<(String, Vec<String>, Vec<Adviso
         let r = root(&mut parent, i);
         groups.entry(r).or_default().push(i);
     }
-    let mut slots: Vec<Option<Advisory>> = advs.into_iter().map(Some).collect();
-    let mut out: Vec<(String, Vec<String>, Vec<Advisory>)> = groups
+    let mut slots: Vec<Option<&Advisory>> = advs.into_iter().map(Some).collect();
+    let mut out: Vec<(String, Vec<String>, Vec<&Advisory>)> = groups
         .into_values()
         .map(|members| {
-            let group: Vec<Advisory> = members
+            let group: Vec<&Advisory> = members
                 .into_iter()
                 .filter_map(|i| slots[i].take())
                 .collect();
@@ -73,29 +73,57 @@ fn cluster_by_alias(advs: Vec<Advisory>) -> Vec<(String, Vec<String>, Vec<Adviso
 /// records of other feeds only add their advisory ids. Advisories stating "not affected" and
 /// versions outside the affected range produce nothing; versions that cannot be compared
 /// produce an `indeterminate` finding.
+///
+/// Each (namespace, package) is looked up once per call: the binary packages of one source
+/// package (a dozen for `systemd` or `glibc`) all ask for the source's advisories, and
+/// decoding them is most of the cost of matching.
 pub fn match_inventory(
     inv: &Inventory,
     store: &dyn AdvisoryStore,
 ) -> Result<Vec<Finding>, ScanError> {
     let matchers = customs_ecosystems::matchers();
     let mut findings = Vec::new();
-    for pkg in &inv.packages {
-        for m in &matchers {
-            let queries = m.queries(pkg, inv.distro.as_ref());
+    let queries: Vec<Vec<Vec<customs_match::Query>>> = inv
+        .packages
+        .iter()
+        .map(|pkg| {
+            matchers
+                .iter()
+                .map(|m| m.queries(pkg, inv.distro.as_ref()))
+                .collect()
+        })
+        .collect();
+    let mut keys: Vec<(&str, &str)> = queries
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|q| (q.namespace.as_str(), q.package.as_str()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let looked_up: HashMap<(&str, &str), Vec<Advisory>> = keys
+        .iter()
+        .copied()
+        .zip(store.advisories_of(&keys)?)
+        .collect();
+    for (pkg, per_matcher) in inv.packages.iter().zip(&queries) {
+        for (m, queries) in matchers.iter().zip(per_matcher) {
             if queries.is_empty() {
                 continue;
             }
-            let mut all = Vec::new();
-            for q in &queries {
-                all.extend(store.advisories(&q.namespace, &q.package)?);
+            let mut all: Vec<&Advisory> = Vec::new();
+            for q in queries {
+                if let Some(advs) = looked_up.get(&(q.namespace.as_str(), q.package.as_str())) {
+                    all.extend(advs);
+                }
             }
             for (vuln, aliases, mut advs) in cluster_by_alias(all) {
-                advs.sort_by_key(|a| {
-                    (
-                        m.feed_precedence(&a.source),
-                        a.source.clone(),
-                        a.record_id.clone(),
-                    )
+                advs.sort_by(|a, b| {
+                    (m.feed_precedence(&a.source), &a.source, &a.record_id).cmp(&(
+                        m.feed_precedence(&b.source),
+                        &b.source,
+                        &b.record_id,
+                    ))
                 });
                 let best = m.feed_precedence(&advs[0].source);
                 let mut advisory_ids: Vec<String> = advs
@@ -107,7 +135,7 @@ pub fn match_inventory(
                 // Among the deciding feed's records (a feed may list several fixes), the
                 // first one that says "affected" wins; otherwise an indeterminate one.
                 let mut decided: Option<(Verdict, &Advisory)> = None;
-                for adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
+                for &adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
                     let v = if adv.status == Status::NotAffected {
                         Verdict::NotAffected {
                             reason: "vendor: not affected".into(),
@@ -169,7 +197,9 @@ pub fn match_inventory(
             }
         }
     }
-    findings.sort_by(|a, b| {
+    // One finding per (package id, vulnerability): no two compare equal, so an unstable
+    // sort gives the same order as a stable one, without its buffer.
+    findings.sort_unstable_by(|a, b| {
         (b.severity, &a.package, &a.vulnerability_id, &a.package_id).cmp(&(
             a.severity,
             &b.package,
@@ -206,7 +236,7 @@ mod tests {
 
     #[test]
     fn records_sharing_an_alias_become_one_vulnerability_named_by_its_cve() {
-        let groups = cluster_by_alias(vec![
+        let advs = [
             adv(
                 "PYSEC-2018-28",
                 &["CVE-2018-18074", "GHSA-x84v-xcm2-53pg"],
@@ -219,7 +249,8 @@ mod tests {
                 "osv",
             ),
             adv("GHSA-aaaa-bbbb-cccc", &[], "ghsa"),
-        ]);
+        ];
+        let groups = cluster_by_alias(advs.iter().collect());
         let names: Vec<(&str, usize, Vec<&str>)> = groups
             .iter()
             .map(|(n, aliases, g)| {

@@ -55,6 +55,22 @@ pub(crate) fn failed_input(location: String, file_name: String, err: &io::Error)
     }
 }
 
+/// An input whose reader fails with `message` as it is (it already names the location).
+pub(crate) fn failed_input_message(
+    location: String,
+    file_name: String,
+    message: String,
+) -> OpenedInput {
+    OpenedInput {
+        reader: Box::new(FailingReader {
+            kind: io::ErrorKind::Other,
+            message,
+        }),
+        location,
+        file_name,
+    }
+}
+
 fn last_segment(member: &str) -> String {
     member.rsplit('/').next().unwrap_or(member).to_owned()
 }

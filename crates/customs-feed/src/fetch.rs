@@ -26,15 +26,21 @@
 //!   `Proxy::try_from_env()` — `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (and their lower-case
 //!   forms) with `NO_PROXY` exclusions.
 //! * Mirrors are tried in order when the primary location fails (not when it answers 304).
+//!
+//! An index location (`latest:…`, `rss:…`) is fetched in two steps, see [`crate::index`]: the
+//! index conditionally, then, only when it changed, every location it names.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use customs_model::Digest;
 use sha2::{Digest as _, Sha256};
 
-use crate::location::{FetchOptions, Inputs, LocationError, open_location, open_reader};
+use crate::location::{
+    Deferred, FetchOptions, Inputs, LocationError, open_plain_location, open_reader,
+};
 
 /// What the previous successful fetch of a location left behind: HTTP validators for a URL,
 /// the raw-byte digest for both.
@@ -101,37 +107,105 @@ pub enum Fetched {
 pub struct Source {
     /// The configured location.
     pub location: String,
-    /// Where it was actually read from (the location, or a mirror).
+    /// Where it was actually read from (the location, or a mirror; for an index location,
+    /// where the index was read from).
     pub fetched_from: String,
-    /// What to store for the next conditional fetch.
+    /// What to store for the next conditional fetch (for an index location: the index's).
     pub validators: Validators,
-    body: Body,
+    pub(crate) body: Body,
 }
 
 #[derive(Debug)]
-enum Body {
+pub(crate) enum Body {
     Local(String),
-    Spooled { file: std::fs::File, name: String },
+    Spooled {
+        file: std::fs::File,
+        name: String,
+    },
+    /// Spooled to a named file, closed until it is read (the many locations an index names
+    /// would otherwise each hold a file descriptor).
+    SpooledAt {
+        path: PathBuf,
+        name: String,
+    },
+    /// The locations an index named, fetched (each `Local` or `SpooledAt`); `dir` holds the
+    /// spooled ones and is removed when the last user is dropped.
+    Index {
+        links: Vec<Source>,
+        dir: Arc<tempfile::TempDir>,
+    },
 }
 
 impl Source {
     /// The inputs of this location (decompressed, archives expanded), as
-    /// [`open_location`] gives them. May be called once per source.
+    /// [`crate::open_location`] gives them. May be called once per source.
     pub fn inputs(&self, opts: &FetchOptions) -> Result<Inputs, LocationError> {
+        let io_err = |source| LocationError::Io {
+            location: self.fetched_from.clone(),
+            source,
+        };
         match &self.body {
-            Body::Local(path) => open_location(path, opts),
+            Body::Local(path) => open_plain_location(path, opts),
             Body::Spooled { file, name } => {
-                let mut f = file.try_clone().map_err(|source| LocationError::Io {
-                    location: self.fetched_from.clone(),
-                    source,
-                })?;
-                f.seek(SeekFrom::Start(0))
-                    .map_err(|source| LocationError::Io {
-                        location: self.fetched_from.clone(),
-                        source,
-                    })?;
+                let mut f = file.try_clone().map_err(io_err)?;
+                f.seek(SeekFrom::Start(0)).map_err(io_err)?;
                 open_reader(&self.fetched_from, name, Box::new(f), opts)
             }
+            Body::SpooledAt { path, name } => {
+                let f = std::fs::File::open(path).map_err(io_err)?;
+                open_reader(&self.fetched_from, name, Box::new(f), opts)
+            }
+            Body::Index { links, dir } => {
+                let deferred = links
+                    .iter()
+                    .map(|link| {
+                        let fetched_from = link.fetched_from.clone();
+                        let body = match &link.body {
+                            Body::Local(p) => LinkBody::Local(p.clone()),
+                            Body::SpooledAt { path, name } => LinkBody::File {
+                                path: path.clone(),
+                                name: name.clone(),
+                            },
+                            // The index fetch only makes the two above.
+                            Body::Spooled { .. } | Body::Index { .. } => LinkBody::Unusable,
+                        };
+                        let dir = Arc::clone(dir);
+                        Deferred {
+                            location: fetched_from.clone(),
+                            open: Box::new(move |opts: &FetchOptions| {
+                                let _keep = dir;
+                                body.open(&fetched_from, opts)
+                            }),
+                        }
+                    })
+                    .collect();
+                Ok(Inputs::chain(opts, deferred))
+            }
+        }
+    }
+}
+
+/// How a location named by an index is read back after the fetch.
+enum LinkBody {
+    Local(String),
+    File { path: PathBuf, name: String },
+    Unusable,
+}
+
+impl LinkBody {
+    fn open(&self, fetched_from: &str, opts: &FetchOptions) -> Result<Inputs, LocationError> {
+        match self {
+            LinkBody::Local(p) => open_plain_location(p, opts),
+            LinkBody::File { path, name } => {
+                let f = std::fs::File::open(path).map_err(|source| LocationError::Io {
+                    location: fetched_from.to_owned(),
+                    source,
+                })?;
+                open_reader(fetched_from, name, Box::new(f), opts)
+            }
+            LinkBody::Unusable => Err(LocationError::Unsupported {
+                location: fetched_from.to_owned(),
+            }),
         }
     }
 }
@@ -151,7 +225,8 @@ pub fn mirror_location(location: &str, mirror: &str) -> String {
 
 /// Fetches `location` (falling back to each of `mirrors` in order when it fails), unless the
 /// `previous` validators show it is unchanged. `checksum` maps the URL actually fetched to
-/// the checksum to verify, if any.
+/// the checksum to verify, if any. An index location (`latest:…`, `rss:…`) is fetched as
+/// [`crate::index`] describes.
 pub fn fetch(
     location: &str,
     mirrors: &[String],
@@ -159,12 +234,44 @@ pub fn fetch(
     checksum: &dyn Fn(&str) -> Option<ChecksumSpec>,
     opts: &FetchOptions,
 ) -> Result<Fetched, LocationError> {
+    if let Some(index) = crate::index::IndexLocation::parse(location) {
+        return crate::index::fetch_index(&index, location, mirrors, previous, checksum, opts);
+    }
+    let agent = if is_url(location) || mirrors.iter().any(|m| is_url(m)) {
+        Some(agent(opts)?)
+    } else {
+        None
+    };
+    fetch_with(
+        agent.as_ref(),
+        location,
+        mirrors,
+        previous,
+        checksum,
+        opts,
+        None,
+    )
+}
+
+/// [`fetch`] for a location that is not an index, with an agent to share (connections are
+/// kept alive between requests) and, with `spool_at`, the file the download goes to.
+pub(crate) fn fetch_with(
+    agent: Option<&ureq::Agent>,
+    location: &str,
+    mirrors: &[String],
+    previous: Option<&Validators>,
+    checksum: &dyn Fn(&str) -> Option<ChecksumSpec>,
+    opts: &FetchOptions,
+    spool_at: Option<&Path>,
+) -> Result<Fetched, LocationError> {
     let deadline = Instant::now() + opts.timeout;
     let mut first_err = None;
     let candidates = std::iter::once(location.to_owned())
         .chain(mirrors.iter().map(|m| mirror_location(location, m)));
     for candidate in candidates {
-        match fetch_one(location, &candidate, previous, checksum, opts, deadline) {
+        match fetch_one(
+            agent, location, &candidate, previous, checksum, opts, deadline, spool_at,
+        ) {
             Ok(f) => {
                 if candidate != location {
                     tracing::info!(%location, mirror = %candidate, "fetched from a mirror");
@@ -184,17 +291,23 @@ pub fn fetch(
     }))
 }
 
-fn is_url(s: &str) -> bool {
+/// How a download over the size limit is reported (the start of an `Http` error's message).
+pub(crate) const TOO_LARGE: &str = "response larger than the limit of";
+
+pub(crate) fn is_url(s: &str) -> bool {
     s.starts_with("http://") || s.starts_with("https://")
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fetch_one(
+    agent: Option<&ureq::Agent>,
     location: &str,
     candidate: &str,
     previous: Option<&Validators>,
     checksum: &dyn Fn(&str) -> Option<ChecksumSpec>,
     opts: &FetchOptions,
     deadline: Instant,
+    spool_at: Option<&Path>,
 ) -> Result<Fetched, LocationError> {
     if !is_url(candidate) {
         let path = candidate.strip_prefix("file://").unwrap_or(candidate);
@@ -225,8 +338,14 @@ fn fetch_one(
             body: Body::Local(path.to_owned()),
         }));
     }
-    let agent = agent(opts)?;
-    let mut resp = get_with_retries(&agent, candidate, previous, opts, deadline)?;
+    let owned;
+    let agent = if let Some(a) = agent {
+        a
+    } else {
+        owned = self::agent(opts)?;
+        &owned
+    };
+    let mut resp = get_with_retries(agent, candidate, previous, opts, deadline)?;
     if resp.status().as_u16() == 304 {
         return Ok(Fetched::NotModified);
     }
@@ -238,10 +357,20 @@ fn fetch_one(
     };
     let etag = header("etag");
     let last_modified = header("last-modified");
-    let mut file = tempfile::tempfile().map_err(|source| LocationError::Io {
+    let io_err = |source| LocationError::Io {
         location: candidate.to_owned(),
         source,
-    })?;
+    };
+    let mut file = match spool_at {
+        None => tempfile::tempfile().map_err(io_err)?,
+        Some(p) => std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(p)
+            .map_err(io_err)?,
+    };
     let mut hasher = Sha256::new();
     let reader = resp.body_mut().as_reader();
     let copied = copy_hashing(&mut reader.take(opts.max_bytes + 1), &mut file, &mut hasher)
@@ -252,12 +381,12 @@ fn fetch_one(
     if copied > opts.max_bytes {
         return Err(LocationError::Http {
             location: candidate.to_owned(),
-            message: format!("response larger than the limit of {} bytes", opts.max_bytes),
+            message: format!("{TOO_LARGE} {} bytes", opts.max_bytes),
         });
     }
     let digest = Digest::from_sha256_output(&hasher.finalize()).to_string();
     if let Some(spec) = checksum(candidate) {
-        verify_checksum(candidate, &spec, &mut file, &digest, &agent, opts, deadline)?;
+        verify_checksum(candidate, &spec, &mut file, &digest, agent, opts, deadline)?;
     }
     let name = candidate
         .split(['?', '#'])
@@ -274,6 +403,13 @@ fn fetch_one(
     {
         return Ok(Fetched::NotModified);
     }
+    let body = match spool_at {
+        None => Body::Spooled { file, name },
+        Some(p) => Body::SpooledAt {
+            path: p.to_owned(),
+            name,
+        },
+    };
     Ok(Fetched::Ready(Source {
         location: location.to_owned(),
         fetched_from: candidate.to_owned(),
@@ -282,7 +418,7 @@ fn fetch_one(
             last_modified,
             digest: Some(digest),
         },
-        body: Body::Spooled { file, name },
+        body,
     }))
 }
 
@@ -302,7 +438,7 @@ fn copy_hashing(r: &mut dyn Read, w: &mut dyn Write, h: &mut Sha256) -> io::Resu
     }
 }
 
-fn agent(opts: &FetchOptions) -> Result<ureq::Agent, LocationError> {
+pub(crate) fn agent(opts: &FetchOptions) -> Result<ureq::Agent, LocationError> {
     let mut cfg = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
         .http_status_as_error(false)

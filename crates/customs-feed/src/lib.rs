@@ -7,12 +7,25 @@
 //!
 //! A location may also be an archive (zip, or tar compressed or not); each of its members is
 //! then one input, named `ARCHIVE!member` (see the `archive` module for the limits).
+//!
+//! # Locations
+//!
+//! What `customs db update --feed KIND=LOCATION` (and a feed's `default_locations`) accept:
+//!
+//! * a path: a file, a directory (its files, recursively, sorted) or an archive;
+//! * `file://PATH`, `http://…`, `https://…` (retries, timeouts, conditional requests: see the
+//!   `fetch` module);
+//! * an index (see [`index`]): `latest:LOCATION` reads the location named by the first line
+//!   of LOCATION (Red Hat's `archive_latest.txt`), `rss:LOCATION` reads every location the
+//!   RSS 2.0 feed at LOCATION links from its items (Amazon's ALAS feeds). Named locations
+//!   must be on the index's host unless written `latest+anyhost:` / `rss+anyhost:`.
 
 use std::io::Read;
 
 mod archive;
 pub mod config;
 mod fetch;
+pub mod index;
 mod location;
 
 pub use fetch::{
@@ -20,9 +33,11 @@ pub use fetch::{
     mirror_location, well_known_checksum,
 };
 
+pub use index::{IndexFormat, IndexLocation};
 pub use location::{
-    DEFAULT_MAX_ARCHIVE_MEMBERS, DEFAULT_MAX_MEMBER_BYTES, DigestingReader, FetchOptions, Inputs,
-    LocationError, OpenedInput, open_location, open_reader,
+    DEFAULT_MAX_ARCHIVE_MEMBERS, DEFAULT_MAX_INDEX_BYTES, DEFAULT_MAX_INDEX_LINKS,
+    DEFAULT_MAX_MEMBER_BYTES, DigestingReader, FetchOptions, Inputs, LocationError, OpenedInput,
+    open_location, open_reader,
 };
 
 use customs_model::{Advisory, VulnerabilityInfo};

@@ -1,6 +1,7 @@
 //! Opening feed locations: local files, directories, `file://` and `http(s)://` URLs, with
 //! transparent decompression (by magic bytes: gzip, bzip2, zstd), a size cap, and archives
-//! (zip, tar) expanded into one input per member.
+//! (zip, tar) expanded into one input per member; and index locations (`latest:…`,
+//! `rss:…`, see [`crate::index`]) expanded into the locations they name.
 
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,9 @@ use std::time::Duration;
 use customs_model::Digest;
 use sha2::{Digest as _, Sha256};
 
-use crate::archive::{self, ArchiveMembers, TarMembers, ZipMembers, failed_input};
+use crate::archive::{
+    self, ArchiveMembers, TarMembers, ZipMembers, failed_input, failed_input_message,
+};
 
 /// Why a location could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +23,15 @@ pub enum LocationError {
     Io { location: String, source: io::Error },
     #[error("{location}: HTTP request failed: {message}")]
     Http { location: String, message: String },
-    #[error("{location}: unsupported location (expected a path, file://, http:// or https:// URL)")]
+    #[error(
+        "{location}: unsupported location (expected a path, a file://, http:// or https:// URL, or an index: latest:LOCATION, rss:LOCATION)"
+    )]
     Unsupported { location: String },
+    /// An index location (`latest:…`, `rss:…`) could not be used: its body is not an index,
+    /// is over a limit, or names a location it may not name. `location` is the index
+    /// location as configured, prefix included.
+    #[error("{location}: index: {message}")]
+    Index { location: String, message: String },
     #[error("{location}: checksum verification failed: {message}")]
     Checksum { location: String, message: String },
 }
@@ -63,6 +73,11 @@ pub struct FetchOptions {
     /// The most bytes one archive member may inflate to. Members are held in memory one at a
     /// time, so this bounds memory too.
     pub max_member_bytes: u64,
+    /// The most decompressed bytes the body of an index location (`latest:…`, `rss:…`) may
+    /// have; it is read whole.
+    pub max_index_bytes: u64,
+    /// The most locations one index may name.
+    pub max_index_links: u64,
 }
 
 /// osv.dev's largest per-ecosystem `all.zip` (npm, with its malicious-package reports) holds a
@@ -70,6 +85,14 @@ pub struct FetchOptions {
 pub const DEFAULT_MAX_ARCHIVE_MEMBERS: u64 = 1_000_000;
 /// Archive members are single advisory records or per-release files: a few MiB at most.
 pub const DEFAULT_MAX_MEMBER_BYTES: u64 = 64 << 20;
+/// Amazon's per-release ALAS RSS feeds list every advisory of the release (a few thousand
+/// items, a few MiB); Red Hat's `archive_latest.txt` is one line. 16 MiB leaves room for
+/// growth while an index is held in memory.
+pub const DEFAULT_MAX_INDEX_BYTES: u64 = 16 << 20;
+/// The most locations one index may name: each is a request, so this bounds the work a
+/// hostile index can ask for; the largest real index (ALAS for Amazon Linux 2) names a few
+/// thousand pages.
+pub const DEFAULT_MAX_INDEX_LINKS: u64 = 100_000;
 
 impl Default for FetchOptions {
     fn default() -> Self {
@@ -81,6 +104,8 @@ impl Default for FetchOptions {
             max_bytes: 4 << 30,
             max_archive_members: DEFAULT_MAX_ARCHIVE_MEMBERS,
             max_member_bytes: DEFAULT_MAX_MEMBER_BYTES,
+            max_index_bytes: DEFAULT_MAX_INDEX_BYTES,
+            max_index_links: DEFAULT_MAX_INDEX_LINKS,
         }
     }
 }
@@ -98,15 +123,40 @@ fn strip_compression(name: &str) -> String {
 }
 
 /// The inputs a location names, opened one at a time as they are iterated: a file, each file
-/// of a directory, or each member of an archive (see [`crate::archive`]).
+/// of a directory, each member of an archive (see [`crate::archive`]), or the inputs of each
+/// location an index names (see [`crate::index`]), in order.
 ///
 /// A problem found after `open_location` returned (a directory file that cannot be opened, a
-/// corrupt archive member, an archive limit) becomes an input whose reader fails with that
-/// error, and iteration of that file or archive ends there: reading the input reports it.
+/// corrupt archive member, an archive limit, a location named by an index that cannot be
+/// opened) becomes an input whose reader fails with that error, and iteration of that file
+/// or archive ends there: reading the input reports it.
 pub struct Inputs {
     opts: FetchOptions,
     files: std::vec::IntoIter<PathBuf>,
     current: Option<Opened>,
+    deferred: std::vec::IntoIter<Deferred>,
+}
+
+/// Opens a deferred location.
+pub(crate) type OpenLater = Box<dyn FnOnce(&FetchOptions) -> Result<Inputs, LocationError> + Send>;
+
+/// A location opened only when iteration reaches it (one named by an index).
+pub(crate) struct Deferred {
+    /// Where it is, for the error when it cannot be opened.
+    pub(crate) location: String,
+    pub(crate) open: OpenLater,
+}
+
+impl Inputs {
+    /// The inputs of each of `deferred`, opened in turn as iteration reaches them.
+    pub(crate) fn chain(opts: &FetchOptions, deferred: Vec<Deferred>) -> Inputs {
+        Inputs {
+            opts: opts.clone(),
+            files: Vec::new().into_iter(),
+            current: None,
+            deferred: deferred.into_iter(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Inputs {
@@ -120,6 +170,7 @@ impl std::fmt::Debug for Inputs {
 enum Opened {
     Single(OpenedInput),
     Archive(ArchiveMembers),
+    Nested(Box<Inputs>),
 }
 
 impl Iterator for Inputs {
@@ -135,18 +186,42 @@ impl Iterator for Inputs {
                         return Some(input);
                     }
                 }
+                Some(Opened::Nested(mut inner)) => {
+                    if let Some(input) = inner.next() {
+                        self.current = Some(Opened::Nested(inner));
+                        return Some(input);
+                    }
+                }
                 None => {}
             }
-            let f = self.files.next()?;
-            match open_file(&f, &self.opts) {
-                Ok(opened) => self.current = Some(opened),
+            if let Some(f) = self.files.next() {
+                match open_file(&f, &self.opts) {
+                    Ok(opened) => self.current = Some(opened),
+                    Err(e) => {
+                        let location = f.display().to_string();
+                        let err = match e {
+                            LocationError::Io { source, .. } => source,
+                            other => io::Error::other(other.to_string()),
+                        };
+                        return Some(failed_input(location, file_name(&f), &err));
+                    }
+                }
+                continue;
+            }
+            let next = self.deferred.next()?;
+            match (next.open)(&self.opts) {
+                Ok(inputs) => self.current = Some(Opened::Nested(Box::new(inputs))),
                 Err(e) => {
-                    let location = f.display().to_string();
-                    let err = match e {
-                        LocationError::Io { source, .. } => source,
-                        other => io::Error::other(other.to_string()),
-                    };
-                    return Some(failed_input(location, file_name(&f), &err));
+                    let name = next
+                        .location
+                        .split(['?', '#'])
+                        .next()
+                        .unwrap_or("")
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned();
+                    return Some(failed_input_message(next.location, name, e.to_string()));
                 }
             }
         }
@@ -154,13 +229,27 @@ impl Iterator for Inputs {
 }
 
 /// Expands a location into the inputs it names (a directory gives its files, recursively and
-/// sorted; an archive gives its members). A single file or URL is opened before this returns,
-/// so a missing file or a failed download is an `Err` here.
+/// sorted; an archive gives its members; an index location the inputs of each location it
+/// names). A single file or URL (an index included) is opened before this returns, so a
+/// missing file or a failed download is an `Err` here; the locations an index names are
+/// opened as iteration reaches them.
 pub fn open_location(location: &str, opts: &FetchOptions) -> Result<Inputs, LocationError> {
+    if let Some(index) = crate::index::IndexLocation::parse(location) {
+        return crate::index::open_index(&index, location, opts);
+    }
+    open_plain_location(location, opts)
+}
+
+/// [`open_location`] for a location that is not an index.
+pub(crate) fn open_plain_location(
+    location: &str,
+    opts: &FetchOptions,
+) -> Result<Inputs, LocationError> {
     let mut inputs = Inputs {
         opts: opts.clone(),
         files: Vec::new().into_iter(),
         current: None,
+        deferred: Vec::new().into_iter(),
     };
     if location.starts_with("http://") || location.starts_with("https://") {
         let reader = http_get(location, opts)?;
@@ -231,6 +320,7 @@ pub fn open_reader(
         opts: opts.clone(),
         files: Vec::new().into_iter(),
         current: Some(open_stream(location.to_owned(), file_name, reader, opts)?),
+        deferred: Vec::new().into_iter(),
     })
 }
 

@@ -8,6 +8,7 @@
 //! * [`Dockerd`]: a private real Docker daemon to `import`, `build`, `save` and `load` with.
 //! * [`Registry`]: a real distribution registry (anonymous, htpasswd or token auth, with the
 //!   [`TokenIssuer`] it trusts); [`FaultRegistry`] for failures no real registry produces.
+//! * [`tar_zst`] / [`tar_zst_members`]: feed archives as upstreams publish them.
 //! * [`require_tool`] / [`require_root`]: tests fail with a clear message when the machine
 //!   lacks what they need; they never skip silently.
 //!
@@ -16,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod archive;
 mod debian;
 mod dockerd;
 mod hash;
@@ -26,6 +28,7 @@ mod postgres;
 mod registry;
 mod tools;
 
+pub use archive::{tar_zst, tar_zst_members};
 pub use debian::{DEFAULT_DEBIAN_MIRROR, cache_dir, debian_rootfs, debian_rootfs_with, dpkg_query};
 pub use dockerd::{Dockerd, START_TIMEOUT};
 pub use http::{Reply, Request, TestServer, parse_query};

@@ -37,7 +37,8 @@ pub const MAX_BYTES: u64 = 4 << 20;
 /// The most packages one page may list.
 const MAX_PACKAGES: usize = 20_000;
 
-/// The RSS index of each release (no fixed versions: see [`advisory_links`]).
+/// The RSS index of each release (no fixed versions: see [`advisory_links`]). The default
+/// locations read them as `rss:` index locations (see `customs_feed::index`).
 pub const RSS_FEEDS: [&str; 4] = [
     "https://alas.aws.amazon.com/alas.rss",
     "https://alas.aws.amazon.com/AL2/alas.rss",
@@ -55,13 +56,14 @@ impl FeedParser for AmazonAlasParser {
     }
 
     fn description(&self) -> &'static str {
-        "Amazon Linux ALAS advisory pages (fixed binary rpms per advisory; AL1, AL2, AL2022, AL2023)"
+        "Amazon Linux ALAS advisory pages, found through each release's RSS feed (fixed binary rpms per advisory; AL1, AL2, AL2022, AL2023)"
     }
 
-    /// None: the pages are listed only by the RSS feeds ([`RSS_FEEDS`]), which a location
-    /// cannot follow yet. Give a directory or archive of pages with `--feed amazon-alas=…`.
+    /// The four RSS feeds ([`RSS_FEEDS`]) as `rss:` index locations: the fetcher reads each
+    /// feed and then every advisory page its items link to (on alas.aws.amazon.com). A
+    /// directory or archive of pages (`--feed amazon-alas=PATH`) works too.
     fn default_locations(&self) -> Vec<String> {
-        Vec::new()
+        RSS_FEEDS.iter().map(|u| format!("rss:{u}")).collect()
     }
 
     fn parse(
@@ -91,26 +93,20 @@ impl FeedParser for AmazonAlasParser {
     }
 }
 
-/// The page URLs an ALAS RSS feed lists (`<link>` of each `<item>`), for a fetcher that
-/// follows the index.
+/// The page URLs an ALAS RSS feed lists (`<link>` of each `<item>`), as the `rss:` index
+/// reader reads them (`customs_feed::index::rss_links`), keeping the `https://alas.aws.amazon.com/…
+/// .html` ones. An unreadable feed lists nothing.
 pub fn advisory_links(rss: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = rss;
-    while let Some(i) = rest.find("<item>") {
-        rest = &rest[i + 6..];
-        let item = rest.split("</item>").next().unwrap_or("");
-        if let Some(link) = between(item, "<link>", "</link>") {
-            let link = link.trim();
-            if link.starts_with("https://alas.aws.amazon.com/")
+    customs_feed::index::rss_links(rss.as_bytes(), customs_feed::DEFAULT_MAX_INDEX_LINKS)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|link| {
+            link.starts_with("https://alas.aws.amazon.com/")
                 && std::path::Path::new(link)
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("html"))
-            {
-                out.push(link.to_owned());
-            }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {

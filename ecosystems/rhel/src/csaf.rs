@@ -8,7 +8,9 @@
 //! `cpe:/o:redhat:enterprise_linux:9`); its `product_version` branches are components
 //! (`curl-0:7.76.1-26.el9_3.2.src`, or a bare name such as `curl`, or a module component
 //! `nodejs:18/nodejs`, or a module build `ruby-0:3.1.4-142.module+el8.9.0+….src::ruby:3.1`,
-//! sometimes with a purl whose `rpmmod` qualifier names the module);
+//! sometimes with a purl whose `rpmmod` qualifier names the module; older advisories write
+//! `ruby-2.5.9-111.module+el8.9.0+….i686.rpm-ruby:2.5`, without the epoch, which is read from
+//! the purl, see [`component_from_purl`]);
 //! its `relationships` join a component to a platform as the product id
 //! `PLATFORM:COMPONENT` (`AppStream-9.3.0.Z.MAIN:curl-0:7.76.1-26.el9_3.2.src`).
 //!
@@ -44,6 +46,14 @@
 //! [`crate::util::Merger`]). Documents whose `tracking.status` is `deleted` yield nothing.
 //!
 //! Limits: the document size ([`DEFAULT_MAX_BYTES`]) and `serde_json`'s nesting limit (128).
+//!
+//! Upstream location: Red Hat publishes the whole VEX corpus as one dated archive,
+//! `…/csaf/v2/vex/csaf_vex_YYYY-MM-DD.tar.zst` (members `YEAR/cve-YEAR-N.json`), and names the
+//! current one in `…/csaf/v2/vex/archive_latest.txt`; the default location is that file as a
+//! `latest:` index (see `customs_feed::index`), so an update downloads the archive only when
+//! Red Hat publishes a new one. Documents changed after the archive's date (Red Hat's
+//! `changes.csv` / `deletions.csv`) are not applied: the records are as of the archive.
+//! Archive members that are not `.json` files are skipped.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
@@ -61,6 +71,10 @@ pub const KIND: &str = "redhat-csaf";
 /// The limit on one decompressed CSAF document. The largest VEX documents (CVEs touching
 /// hundreds of products) are tens of MB.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The default location: Red Hat's current VEX archive, named by `archive_latest.txt`.
+pub const LATEST_VEX_ARCHIVE: &str =
+    "latest:https://security.access.redhat.com/data/csaf/v2/vex/archive_latest.txt";
 
 /// Parses Red Hat CSAF VEX and advisory documents (`redhat-csaf`).
 #[derive(Debug, Clone)]
@@ -95,14 +109,13 @@ impl FeedParser for CsafParser {
     }
 
     fn description(&self) -> &'static str {
-        "Red Hat CSAF VEX per CVE and CSAF advisories (fixed, affected, will-not-fix, fix-deferred, not-affected per RHEL release)"
+        "Red Hat CSAF VEX per CVE (the current archive named by archive_latest.txt) and CSAF advisories (fixed, affected, will-not-fix, fix-deferred, not-affected per RHEL release)"
     }
 
-    /// None: Red Hat publishes the VEX corpus as one dated archive
-    /// (`https://security.access.redhat.com/data/csaf/v2/vex/csaf_vex_YYYY-MM-DD.tar.zst`,
-    /// named in `archive_latest.txt`) or as one file per CVE; pass either with `--feed`.
+    /// The current VEX archive, through `archive_latest.txt` ([`LATEST_VEX_ARCHIVE`]). A
+    /// directory of per-CVE files or an archive works with `--feed` too.
     fn default_locations(&self) -> Vec<String> {
-        Vec::new()
+        vec![LATEST_VEX_ARCHIVE.to_owned()]
     }
 
     fn parse(
@@ -111,6 +124,14 @@ impl FeedParser for CsafParser {
         body: &mut dyn Read,
         emit: &mut dyn FnMut(Advisory),
     ) -> Result<(), FeedError> {
+        // A member of an archive (`ARCHIVE!member`) that is not a document: nothing to read.
+        if input.location.contains('!')
+            && !std::path::Path::new(&input.file_name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            return Ok(());
+        }
         let (mut limited, tripped) = LimitedReader::new(body, self.max_bytes);
         let doc: Doc = match serde_json::from_reader(&mut limited) {
             Ok(d) => d,
@@ -330,6 +351,59 @@ pub fn parse_component(s: &str) -> Option<Component> {
     })
 }
 
+/// Whether a product id has the form of Red Hat's older CSAF advisories:
+/// `NAME-VERSION-RELEASE.ARCH.rpm`, for a module build followed by `-MODULE:STREAM`
+/// (`ruby-2.5.9-111.module+el8.9.0+19193+435404ae.i686.rpm-ruby:2.5`). The epoch is not in
+/// the id; the product's purl carries it.
+pub fn is_rpm_file_form(id: &str) -> bool {
+    id.match_indices(".rpm").any(|(i, m)| {
+        let rest = &id[i + m.len()..];
+        rest.is_empty() || rest.starts_with('-')
+    })
+}
+
+/// A component of the older advisory form (see [`is_rpm_file_form`]) read from its purl,
+/// `pkg:rpm/redhat/NAME@VERSION-RELEASE?arch=ARCH[&epoch=N][&rpmmod=MODULE:STREAM:…]` (no
+/// `epoch` qualifier means epoch 0). `None` unless the purl is an rpm purl with a
+/// `VERSION-RELEASE` and the id starts with `NAME-VERSION-RELEASE.`, or when its `rpmmod`
+/// label has no stream.
+pub fn component_from_purl(id: &str, purl: &str) -> Option<Component> {
+    let (_, parts) = Purl::parse(purl).ok()?;
+    if parts.ty != "rpm" {
+        return None;
+    }
+    let name = parts.name.as_str();
+    let version = parts.version.as_deref()?;
+    let plain = |s: &str| {
+        !s.is_empty() && s.len() <= 256 && !s.contains(|c: char| c.is_whitespace() || c == ':')
+    };
+    let (v, r) = version.rsplit_once('-')?;
+    if !plain(name) || name.contains('/') || !plain(v) || !plain(r) {
+        return None;
+    }
+    if !id.starts_with(&format!("{name}-{version}.")) {
+        return None;
+    }
+    let epoch = parts.qualifier("epoch").unwrap_or("0");
+    if epoch.is_empty() || epoch.len() > 10 || !epoch.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let arch = parts
+        .qualifier("arch")
+        .filter(|a| ARCHES.contains(a))
+        .map(str::to_owned);
+    let module = match parts.qualifier("rpmmod") {
+        Some(label) => Some(module_stream(label)?),
+        None => None,
+    };
+    Some(Component {
+        name: name.to_owned(),
+        evr: Some(format!("{epoch}:{version}")),
+        arch,
+        module,
+    })
+}
+
 /// The namespace of a RHEL platform CPE: `rhel:9`, `rhel:9.0+eus`; `None` for other products.
 pub fn cpe_namespace(cpe: &str) -> Option<String> {
     let rest = cpe
@@ -411,7 +485,11 @@ impl Doc {
             let (component, platform) = rels.get(pid)?;
             let cpe = cpes.get(platform)?;
             let namespace = cpe_namespace(cpe)?;
-            let mut c = parse_component(component)?;
+            let mut c = if is_rpm_file_form(component) {
+                component_from_purl(component, purls.get(component)?)?
+            } else {
+                parse_component(component)?
+            };
             if let Some(purl) = purls.get(component) {
                 let (_, parts) = Purl::parse(purl).ok()?;
                 if let Some(label) = parts.qualifier("rpmmod") {
@@ -630,6 +708,154 @@ mod tests {
             parse_component("rh-sso-7/sso76-openshift-rhel8@sha256:9079"),
             None
         );
+    }
+
+    #[test]
+    fn older_advisory_form_is_read_from_the_purl() {
+        // RHSA-2023:7025 (vunnel's fixture): a module build in the older product id form.
+        let id = "ruby-2.5.9-111.module+el8.9.0+19193+435404ae.src.rpm-ruby:2.5";
+        let purl = "pkg:rpm/redhat/ruby@2.5.9-111.module%2Bel8.9.0%2B19193%2B435404ae?arch=src&rpmmod=ruby:2.5:8090020230627084142:b46abd14";
+        assert!(is_rpm_file_form(id));
+        assert!(!is_rpm_file_form("curl-0:7.76.1-26.el9_3.2.src"));
+        assert!(!is_rpm_file_form(
+            "ruby-0:3.1.4-142.module+el8.9.0+21471+7d1e4a35.src::ruby:3.1"
+        ));
+        // The parser of the newer forms cannot read it.
+        assert_eq!(parse_component(id), None);
+        assert_eq!(
+            component_from_purl(id, purl),
+            Some(Component {
+                name: "ruby".into(),
+                evr: Some("0:2.5.9-111.module+el8.9.0+19193+435404ae".into()),
+                arch: Some("src".into()),
+                module: Some("ruby:2.5".into())
+            })
+        );
+        // A non-modular build, with an epoch.
+        assert_eq!(
+            component_from_purl(
+                "bind-9.8.2-0.68.rc1.el6_10.17.x86_64.rpm",
+                "pkg:rpm/redhat/bind@9.8.2-0.68.rc1.el6_10.17?arch=x86_64&epoch=32"
+            )
+            .and_then(|c| c.evr),
+            Some("32:9.8.2-0.68.rc1.el6_10.17".into())
+        );
+        // A purl that does not describe the id, a version without a release, a module
+        // label without a stream: nothing.
+        assert_eq!(
+            component_from_purl(id, "pkg:rpm/redhat/curl@7.61.1-33.el8?arch=src"),
+            None
+        );
+        assert_eq!(
+            component_from_purl("ruby-2.5.9.src.rpm", "pkg:rpm/redhat/ruby@2.5.9"),
+            None
+        );
+        assert_eq!(
+            component_from_purl(
+                id,
+                "pkg:rpm/redhat/ruby@2.5.9-111.module%2Bel8.9.0%2B19193%2B435404ae?arch=src&rpmmod=ruby"
+            ),
+            None
+        );
+    }
+
+    /// An excerpt of RHSA-2023:7025 as Red Hat publishes it: the `ruby` source and `x86_64`
+    /// builds and the `rubygem-bigdecimal` `x86_64` build of the `ruby:2.5` module stream,
+    /// fixed on the RHEL 8 `AppStream`. The source build keys `ruby` (its binary build is
+    /// folded into it); `rubygem-bigdecimal` has another version than any source build listed,
+    /// so it is keyed by its binary name and arch.
+    #[test]
+    fn older_advisory_form_gives_records() {
+        let product = |id: &str, purl: &str| {
+            serde_json::json!({"category": "product_version", "name": id,
+                "product": {"name": id, "product_id": id,
+                    "product_identification_helper": {"purl": purl}}})
+        };
+        let ruby_src = "ruby-2.5.9-111.module+el8.9.0+19193+435404ae.src.rpm-ruby:2.5";
+        let ruby_x86 = "ruby-2.5.9-111.module+el8.9.0+19193+435404ae.x86_64.rpm-ruby:2.5";
+        let bigdec =
+            "rubygem-bigdecimal-1.3.4-111.module+el8.9.0+19193+435404ae.x86_64.rpm-ruby:2.5";
+        let mod_q = "rpmmod=ruby:2.5:8090020230627084142:b46abd14";
+        let relationships: Vec<serde_json::Value> = [ruby_src, ruby_x86, bigdec]
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "category": "default_component_of",
+                    "full_product_name": {"name": c, "product_id": format!("AppStream-8.9.0.GA:{c}")},
+                    "product_reference": c,
+                    "relates_to_product_reference": "AppStream-8.9.0.GA"})
+            })
+            .collect();
+        let fixed: Vec<String> = [ruby_src, ruby_x86, bigdec]
+            .iter()
+            .map(|c| format!("AppStream-8.9.0.GA:{c}"))
+            .collect();
+        let doc = serde_json::json!({
+            "document": {"tracking": {"id": "RHSA-2023:7025", "status": "final"},
+                         "aggregate_severity": {"text": "Moderate"}},
+            "product_tree": {
+                "branches": [{"category": "vendor", "branches": [
+                    {"category": "product_family", "branches": [
+                        {"category": "product_name", "product": {
+                            "name": "Red Hat Enterprise Linux AppStream (v. 8)",
+                            "product_id": "AppStream-8.9.0.GA",
+                            "product_identification_helper": {"cpe": "cpe:/a:redhat:enterprise_linux:8::appstream"}}}]},
+                    {"category": "architecture", "branches": [
+                        product(ruby_src, &format!("pkg:rpm/redhat/ruby@2.5.9-111.module%2Bel8.9.0%2B19193%2B435404ae?arch=src&{mod_q}")),
+                        product(ruby_x86, &format!("pkg:rpm/redhat/ruby@2.5.9-111.module%2Bel8.9.0%2B19193%2B435404ae?arch=x86_64&{mod_q}")),
+                        product(bigdec, &format!("pkg:rpm/redhat/rubygem-bigdecimal@1.3.4-111.module%2Bel8.9.0%2B19193%2B435404ae?arch=x86_64&{mod_q}"))]}]}],
+                "relationships": relationships
+            },
+            "vulnerabilities": [{"cve": "CVE-2021-33621",
+                "product_status": {"fixed": fixed},
+                "remediations": [{"category": "vendor_fix", "details": "x",
+                    "url": "https://access.redhat.com/errata/RHSA-2023:7025",
+                    "product_ids": [format!("AppStream-8.9.0.GA:{ruby_src}")]}],
+                "threats": [{"category": "impact", "details": "Moderate"}]}]
+        });
+        let input = FeedInput {
+            kind: KIND.into(),
+            location: "rhsa-2023_7025.json".into(),
+            file_name: "rhsa-2023_7025.json".into(),
+        };
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let mut out = Vec::new();
+        CsafParser::new()
+            .parse(&input, &mut &bytes[..], &mut |a| out.push(a))
+            .unwrap();
+        let got: Vec<(&str, &str, Option<&str>, Option<&str>)> = out
+            .iter()
+            .map(|a| {
+                (
+                    a.namespace.as_str(),
+                    a.package.as_str(),
+                    a.fixed_version.as_deref(),
+                    crate::util::note_value(a.notes.as_deref(), "arch"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "rhel:8",
+                    "ruby:2.5/ruby",
+                    Some("0:2.5.9-111.module+el8.9.0+19193+435404ae"),
+                    None
+                ),
+                (
+                    "rhel:8",
+                    "ruby:2.5/rubygem-bigdecimal",
+                    Some("0:1.3.4-111.module+el8.9.0+19193+435404ae"),
+                    Some("x86_64")
+                ),
+            ]
+        );
+        assert!(
+            out.iter()
+                .all(|a| a.vulnerability_id == "CVE-2021-33621" && a.status == Status::Fixed)
+        );
+        assert_eq!(out[0].advisory_ids, ["RHSA-2023:7025"]);
     }
 
     #[test]

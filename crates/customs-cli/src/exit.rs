@@ -91,7 +91,9 @@ impl Failure {
             E::TooNew { .. } | E::TooOld { .. } => Failure::new(CONFIG, e),
             E::Location(customs_feed::LocationError::NotFound { .. }) => Failure::new(NO_INPUT, e),
             E::Location(customs_feed::LocationError::Http { .. }) => Failure::new(UNAVAILABLE, e).hint("no network? use --feed KIND=PATH with local copies"),
-            E::Feed(_) | E::Corrupt { .. } => Failure::new(DATA, e),
+            E::Feed(_)
+            | E::Corrupt { .. }
+            | E::Location(customs_feed::LocationError::Index { .. }) => Failure::new(DATA, e),
             E::Io { .. } | E::Location(_) | E::Sqlite { .. } => Failure::new(IO, e),
             E::Backend { .. } => Failure::new(UNAVAILABLE, e).hint("check the postgres:// URL, that the server is running and that the user may connect"),
         }

@@ -44,7 +44,7 @@ fn update(store: &mut dyn FeedStore, kind: &str, location: &Path) -> Result<u64,
 fn keys(db: &Path) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
     let c = rusqlite::Connection::open(db).unwrap();
     let mut s = c
-        .prepare("SELECT DISTINCT namespace, package FROM advisories")
+        .prepare("SELECT DISTINCT namespace, package FROM advisory_sets")
         .unwrap();
     let pkgs = s
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

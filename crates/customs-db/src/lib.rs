@@ -44,6 +44,9 @@ use customs_model::{Advisory, Digest, VulnerabilityInfo};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest as _;
 
+/// Decoded advisory sets, by index into the keys asked for.
+type Decoded = Vec<(usize, Vec<Advisory>)>;
+
 /// The schema this binary writes and reads.
 pub const SCHEMA_VERSION: i64 = 4;
 
@@ -413,42 +416,70 @@ impl Store {
 
     /// [`Store::advisories`] for each (namespace, package), in order, with one prepared
     /// statement in one read transaction (a scan's few hundred lookups then cost a few
-    /// microseconds each instead of a statement preparation each).
+    /// microseconds each instead of a statement preparation each). The stored frames are
+    /// read first, then decompressed and decoded on every core.
     pub fn advisories_of(&self, keys: &[(&str, &str)]) -> Result<Vec<Vec<Advisory>>, DbError> {
         let sqlite = |source| DbError::Sqlite {
             path: self.path.clone(),
             source,
         };
-        let tx = self.conn.unchecked_transaction().map_err(sqlite)?;
-        let mut stmt = tx
-            .prepare("SELECT feed, records FROM advisory_sets WHERE namespace = ?1 AND package = ?2 ORDER BY feed")
-            .map_err(sqlite)?;
-        let mut all = Vec::with_capacity(keys.len());
-        for &(namespace, package) in keys {
-            let mut out = Vec::new();
-            let mut rows = stmt.query(params![namespace, package]).map_err(sqlite)?;
-            while let Some(r) = rows.next().map_err(sqlite)? {
-                let feed: String = r.get(0).map_err(sqlite)?;
-                let frame = r
-                    .get_ref(1)
-                    .map_err(sqlite)?
-                    .as_blob()
-                    .map_err(|e| sqlite(e.into()))?;
-                let set = records::decode_set(frame, namespace, package, &feed).map_err(|e| {
-                    DbError::Corrupt {
-                        path: self.path.clone(),
-                        message: format!("the {feed} advisories of {namespace}/{package}: {e}"),
-                    }
-                })?;
-                out.extend(set.into_iter().map(|(_, adv)| adv));
+        // (key index, feed, frame) in key order, feeds in name order.
+        let mut frames: Vec<(usize, String, Vec<u8>)> = Vec::new();
+        {
+            let tx = self.conn.unchecked_transaction().map_err(sqlite)?;
+            let mut stmt = tx
+                .prepare("SELECT feed, records FROM advisory_sets WHERE namespace = ?1 AND package = ?2 ORDER BY feed")
+                .map_err(sqlite)?;
+            for (i, &(namespace, package)) in keys.iter().enumerate() {
+                let mut rows = stmt.query(params![namespace, package]).map_err(sqlite)?;
+                while let Some(r) = rows.next().map_err(sqlite)? {
+                    frames.push((i, r.get(0).map_err(sqlite)?, r.get(1).map_err(sqlite)?));
+                }
             }
-            // Feeds in name order, each in its own order, then by vulnerability (a stable
-            // sort).
-            out.sort_by(|a, b| a.vulnerability_id.cmp(&b.vulnerability_id));
-            all.push(out);
+            drop(stmt);
+            tx.finish().map_err(sqlite)?;
         }
-        drop(stmt);
-        tx.finish().map_err(sqlite)?;
+        let path = &self.path;
+        let decode =
+            |part: &[(usize, String, Vec<u8>)]| -> Result<Vec<(usize, Vec<Advisory>)>, DbError> {
+                part.iter()
+                    .map(|(i, feed, frame)| {
+                        let (namespace, package) = keys[*i];
+                        records::decode_set(frame, namespace, package, feed)
+                            .map(|set| (*i, set.into_iter().map(|(_, adv)| adv).collect()))
+                            .map_err(|e| DbError::Corrupt {
+                                path: path.clone(),
+                                message: format!(
+                                    "the {feed} advisories of {namespace}/{package}: {e}"
+                                ),
+                            })
+                    })
+                    .collect()
+            };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(8);
+        let chunk = frames.len().div_ceil(threads).max(32);
+        let decoded: Vec<Result<Decoded, DbError>> = std::thread::scope(|s| {
+            let parts: Vec<_> = frames
+                .chunks(chunk)
+                .map(|part| s.spawn(move || decode(part)))
+                .collect();
+            parts
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut all: Vec<Vec<Advisory>> = vec![Vec::new(); keys.len()];
+        for part in decoded {
+            for (i, advs) in part? {
+                all[i].extend(advs);
+            }
+        }
+        // Feeds in name order, each in its own order, then by vulnerability (a stable sort).
+        for out in &mut all {
+            out.sort_by(|a, b| a.vulnerability_id.cmp(&b.vulnerability_id));
+        }
         Ok(all)
     }
 

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use customs_db::AdvisoryStore;
 use customs_match::Verdict;
-use customs_model::{Advisory, Finding, MatchDetail, Status};
+use customs_model::{Advisory, Finding, MatchDetail, Package, Status};
 
 use crate::{Inventory, ScanError};
 
@@ -67,6 +67,9 @@ fn cluster_by_alias(advs: Vec<&Advisory>) -> Vec<(String, Vec<String>, Vec<&Advi
     out
 }
 
+/// Below this many packages per thread, one thread judges them all (spawning costs more).
+const MIN_PACKAGES_PER_THREAD: usize = 64;
+
 /// Matches every package of `inv` against the store through the registered matchers.
 ///
 /// For each (package, vulnerability), the record of the feed the matcher trusts most decides;
@@ -82,7 +85,6 @@ pub fn match_inventory(
     store: &dyn AdvisoryStore,
 ) -> Result<Vec<Finding>, ScanError> {
     let matchers = customs_ecosystems::matchers();
-    let mut findings = Vec::new();
     let queries: Vec<Vec<Vec<customs_match::Query>>> = inv
         .packages
         .iter()
@@ -106,97 +108,33 @@ pub fn match_inventory(
         .copied()
         .zip(store.advisories_of(&keys)?)
         .collect();
-    for (pkg, per_matcher) in inv.packages.iter().zip(&queries) {
-        for (m, queries) in matchers.iter().zip(per_matcher) {
-            if queries.is_empty() {
-                continue;
-            }
-            let mut all: Vec<&Advisory> = Vec::new();
-            for q in queries {
-                if let Some(advs) = looked_up.get(&(q.namespace.as_str(), q.package.as_str())) {
-                    all.extend(advs);
-                }
-            }
-            for (vuln, aliases, mut advs) in cluster_by_alias(all) {
-                advs.sort_by(|a, b| {
-                    (m.feed_precedence(&a.source), &a.source, &a.record_id).cmp(&(
-                        m.feed_precedence(&b.source),
-                        &b.source,
-                        &b.record_id,
-                    ))
-                });
-                let best = m.feed_precedence(&advs[0].source);
-                let mut advisory_ids: Vec<String> = advs
-                    .iter()
-                    .flat_map(|a| a.advisory_ids.iter().cloned())
-                    .collect();
-                advisory_ids.sort();
-                advisory_ids.dedup();
-                // Among the deciding feed's records (a feed may list several fixes), the
-                // first one that says "affected" wins; otherwise an indeterminate one.
-                let mut decided: Option<(Verdict, &Advisory)> = None;
-                for &adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
-                    let v = if adv.status == Status::NotAffected {
-                        Verdict::NotAffected {
-                            reason: "vendor: not affected".into(),
-                        }
-                    } else {
-                        m.verdict(pkg, adv)
-                    };
-                    match (&v, &decided) {
-                        (Verdict::Affected { .. }, _) => {
-                            decided = Some((v, adv));
-                            break;
-                        }
-                        (
-                            Verdict::Indeterminate { .. },
-                            None | Some((Verdict::NotAffected { .. }, _)),
-                        )
-                        | (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
-                        _ => {}
+    // Judging is independent per package: spread it over the cores (the store lookups above
+    // stay on this thread, a SQLite connection being single-threaded).
+    let work: Vec<(&Package, &Vec<Vec<customs_match::Query>>)> =
+        inv.packages.iter().zip(&queries).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    let chunk = work.len().div_ceil(threads).max(MIN_PACKAGES_PER_THREAD);
+    let mut findings: Vec<Finding> = std::thread::scope(|s| {
+        let parts: Vec<_> = work
+            .chunks(chunk.max(1))
+            .map(|part| {
+                let (matchers, looked_up) = (&matchers, &looked_up);
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for (pkg, per_matcher) in part {
+                        match_package(pkg, per_matcher, matchers, looked_up, &mut out);
                     }
-                }
-                let Some((verdict, adv)) = decided else {
-                    continue;
-                };
-                let (status, condition) = match verdict {
-                    Verdict::Affected { condition } => (adv.status, condition),
-                    Verdict::Indeterminate { reason } => (Status::Indeterminate, reason),
-                    // The vendor's own "not affected" statement is kept as a finding with
-                    // that status (hidden by default, shown with --show-not-affected); a
-                    // version outside the range is simply no finding.
-                    Verdict::NotAffected { reason } if adv.status == Status::NotAffected => {
-                        (Status::NotAffected, reason)
-                    }
-                    Verdict::NotAffected { .. } => continue,
-                };
-                findings.push(Finding {
-                    vulnerability_id: vuln,
-                    package_id: pkg.id.clone(),
-                    package: pkg.name.clone(),
-                    installed_version: pkg.version.clone(),
-                    fixed_version: adv.fixed_version.clone(),
-                    status,
-                    severity: adv.severity,
-                    layer_diff_id: pkg.layer_diff_id.clone(),
-                    data_source: adv.source.clone(),
-                    advisory_ids: advisory_ids.clone(),
-                    aliases: aliases.clone(),
-                    notes: adv.notes.clone(),
-                    detail: MatchDetail {
-                        record_id: adv.record_id.clone(),
-                        matched_by: adv.package.clone(),
-                        condition,
-                    },
-                    severity_source: None,
-                    cvss: Vec::new(),
-                    cwes: Vec::new(),
-                    kev: None,
-                    epss: None,
-                });
-            }
-        }
-    }
+                    out
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     // One finding per (package id, vulnerability): no two compare equal, so an unstable
     // sort gives the same order as a stable one, without its buffer.
     findings.sort_unstable_by(|a, b| {
@@ -208,6 +146,105 @@ pub fn match_inventory(
         ))
     });
     Ok(findings)
+}
+
+/// Judges one package against its looked-up candidate records, pushing its findings.
+fn match_package(
+    pkg: &Package,
+    per_matcher: &[Vec<customs_match::Query>],
+    matchers: &[std::sync::Arc<dyn customs_match::Matcher>],
+    looked_up: &HashMap<(&str, &str), Vec<Advisory>>,
+    out: &mut Vec<Finding>,
+) {
+    for (m, queries) in matchers.iter().zip(per_matcher) {
+        if queries.is_empty() {
+            continue;
+        }
+        let mut all: Vec<&Advisory> = Vec::new();
+        for q in queries {
+            if let Some(advs) = looked_up.get(&(q.namespace.as_str(), q.package.as_str())) {
+                all.extend(advs);
+            }
+        }
+        for (vuln, aliases, mut advs) in cluster_by_alias(all) {
+            advs.sort_by(|a, b| {
+                (m.feed_precedence(&a.source), &a.source, &a.record_id).cmp(&(
+                    m.feed_precedence(&b.source),
+                    &b.source,
+                    &b.record_id,
+                ))
+            });
+            let best = m.feed_precedence(&advs[0].source);
+            let mut advisory_ids: Vec<String> = advs
+                .iter()
+                .flat_map(|a| a.advisory_ids.iter().cloned())
+                .collect();
+            advisory_ids.sort();
+            advisory_ids.dedup();
+            // Among the deciding feed's records (a feed may list several fixes), the
+            // first one that says "affected" wins; otherwise an indeterminate one.
+            let mut decided: Option<(Verdict, &Advisory)> = None;
+            for &adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
+                let v = if adv.status == Status::NotAffected {
+                    Verdict::NotAffected {
+                        reason: "vendor: not affected".into(),
+                    }
+                } else {
+                    m.verdict(pkg, adv)
+                };
+                match (&v, &decided) {
+                    (Verdict::Affected { .. }, _) => {
+                        decided = Some((v, adv));
+                        break;
+                    }
+                    (
+                        Verdict::Indeterminate { .. },
+                        None | Some((Verdict::NotAffected { .. }, _)),
+                    )
+                    | (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
+                    _ => {}
+                }
+            }
+            let Some((verdict, adv)) = decided else {
+                continue;
+            };
+            let (status, condition) = match verdict {
+                Verdict::Affected { condition } => (adv.status, condition),
+                Verdict::Indeterminate { reason } => (Status::Indeterminate, reason),
+                // The vendor's own "not affected" statement is kept as a finding with
+                // that status (hidden by default, shown with --show-not-affected); a
+                // version outside the range is simply no finding.
+                Verdict::NotAffected { reason } if adv.status == Status::NotAffected => {
+                    (Status::NotAffected, reason)
+                }
+                Verdict::NotAffected { .. } => continue,
+            };
+            out.push(Finding {
+                vulnerability_id: vuln,
+                package_id: pkg.id.clone(),
+                package: pkg.name.clone(),
+                installed_version: pkg.version.clone(),
+                fixed_version: adv.fixed_version.clone(),
+                status,
+                severity: adv.severity,
+                layer_diff_id: pkg.layer_diff_id.clone(),
+                data_source: adv.source.clone(),
+                advisory_ids: advisory_ids.clone(),
+                aliases: aliases.clone(),
+                notes: adv.notes.clone(),
+                detail: MatchDetail {
+                    record_id: adv.record_id.clone(),
+                    matched_by: adv.package.clone(),
+                    condition,
+                },
+                severity_source: None,
+                cvss: Vec::new(),
+                cwes: Vec::new(),
+                kev: None,
+                epss: None,
+            });
+        }
+    }
 }
 
 #[cfg(test)]

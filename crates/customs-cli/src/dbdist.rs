@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use customs_db::{ExportError, FeedJob, FeedStore, ImportExpectations, UpdateParser};
+use customs_db::{ExportError, FeedJob, FeedReport, FeedStore, ImportExpectations};
 use customs_model::Digest;
 
 use crate::cli::{Cli, DbPath, RegistryArgs};
@@ -97,26 +97,26 @@ fn sqlite_path(db: &DbPath, what: &str) -> Result<PathBuf, Failure> {
     db.resolve()
 }
 
-/// `customs db update` into `PostgreSQL`: each job in turn, one transaction per feed.
-/// (Conditional requests, mirrors and change records are the `SQLite` updater's; against a
-/// server store every run re-reads each feed.)
-pub fn update_postgres(cli: &Cli, url: &str, jobs: &[FeedJob]) -> Result<u8, Failure> {
+/// `customs db update` into `PostgreSQL`: each job in turn, one transaction per feed, with
+/// the `SQLite` updater's conditional requests (an unchanged feed is not re-ingested),
+/// mirrors and change records (`PgStore::update_job`).
+pub fn update_postgres(cli: &Cli, url: &str, jobs: &[FeedJob], force: bool) -> Result<u8, Failure> {
     let mut store =
         customs_db_postgres::PgStore::open_for_update(url).map_err(|e| Failure::db(&e))?;
+    let run_at = jiff::Timestamp::now().to_string();
     let mut failed = Vec::new();
     for job in jobs {
         let started = std::time::Instant::now();
-        let result = match &job.parser {
-            UpdateParser::Advisories(p) => store.update_feed(p.as_ref(), &job.locations, &job.opts),
-            UpdateParser::Enrichment(p) => {
-                store.update_enrichment(p.as_ref(), &job.locations, &job.opts)
-            }
-        };
+        let result = store.update_job(job, force, &run_at);
         let kind = job.parser.kind();
         match result {
-            Ok(n) if !cli.quiet => eprintln!(
-                "{kind:<16} {n:>8} records  {:.1}s",
-                started.elapsed().as_secs_f64()
+            Ok(change) if !cli.quiet => eprintln!(
+                "{}",
+                crate::update::summary_line(&FeedReport {
+                    kind: kind.to_owned(),
+                    result: Ok(change),
+                    elapsed: started.elapsed(),
+                })
             ),
             Ok(_) => {}
             Err(e) => {

@@ -176,7 +176,7 @@ impl UpdateProgress for Lines {
     }
 }
 
-fn summary_line(r: &FeedReport) -> String {
+pub(crate) fn summary_line(r: &FeedReport) -> String {
     let secs = r.elapsed.as_secs_f64();
     match &r.result {
         Ok(FeedChange::Unchanged) => format!("{:<16} unchanged  {secs:.1}s", r.kind),
@@ -196,7 +196,7 @@ pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
     let config = load_config(args)?;
     let jobs = plan(args, &config)?;
     if let Some(url) = crate::dbdist::postgres_url(&args.db) {
-        return crate::dbdist::update_postgres(cli, &url, &jobs);
+        return crate::dbdist::update_postgres(cli, &url, &jobs, args.force);
     }
     let mut store = customs_db::Store::open_for_update(&db_path).map_err(|e| Failure::db(&e))?;
     let concurrency = args
@@ -267,8 +267,8 @@ fn parse_since(s: &str) -> Result<jiff::Timestamp, Failure> {
 }
 
 pub fn db_diff(args: &DbDiffArgs) -> Result<u8, Failure> {
-    let db_path = args.db.resolve()?;
-    let store = customs_db::Store::open(&db_path).map_err(|e| Failure::db(&e))?;
+    // A `postgres://` URL or the SQLite file: both record the same changes.
+    let store = crate::dbdist::open_store(&args.db)?;
     let select = match (&args.since, args.all) {
         (Some(s), _) => DiffSelect::Since(parse_since(s)?),
         (None, true) => DiffSelect::All,

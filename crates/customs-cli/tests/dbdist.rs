@@ -390,3 +390,70 @@ fn a_scan_through_postgres_equals_the_scan_through_sqlite() {
     ]);
     fails(&out, 78, "newer than this customs supports");
 }
+
+/// `customs db update` then `customs db diff` with the same inputs into a `SQLite` file and
+/// a `PostgreSQL` database: the same outcome lines (`unchanged` for a second run, the same
+/// `+added -removed ~modified` counts) and the same `db diff` documents.
+#[test]
+fn db_diff_through_postgres_equals_db_diff_through_sqlite() {
+    let sb = Sandbox::new();
+    let pg = Postgres::start().unwrap();
+    let url = pg.create_database("diff").unwrap();
+    let file = sb.path("diff.db").display().to_string();
+    let input = sb.path("inputs/main.json");
+    std::fs::create_dir_all(input.parent().unwrap()).unwrap();
+    let real = std::fs::read(shared("feeds/alpine-secdb/json/v3.19/main.json")).unwrap();
+    let feed = format!("alpine-secdb={}", input.display());
+    let update = |db: &str| {
+        let out = sb.run(&["db", "update", "--db", db, "--feed", &feed]);
+        ok(&out, "update");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let diff = |db: &str, extra: &[&str]| {
+        let mut args = vec!["db", "diff", "--db", db];
+        args.extend_from_slice(extra);
+        ok(&sb.run(&args), "diff")
+    };
+    let diff_json = |db: &str| {
+        let mut v: Value = serde_json::from_str(&diff(db, &["--format", "json", "--all"])).unwrap();
+        for u in v.as_array_mut().unwrap() {
+            u["at"] = Value::Null;
+        }
+        v
+    };
+
+    std::fs::write(&input, &real).unwrap();
+    for db in [&file, &url] {
+        let err = update(db);
+        assert!(
+            err.contains("alpine-secdb") && err.contains("records"),
+            "{err}"
+        );
+        let err = update(db);
+        assert!(err.contains("unchanged"), "{db}: {err}");
+    }
+    // Drop the first package (aom, three CVEs).
+    let mut doc: Value = serde_json::from_slice(&real).unwrap();
+    let gone = doc["packages"].as_array_mut().unwrap().remove(0);
+    assert_eq!(gone["pkg"]["name"], "aom");
+    std::fs::write(&input, serde_json::to_vec(&doc).unwrap()).unwrap();
+    for db in [&file, &url] {
+        let err = update(db);
+        assert!(err.contains("(+0 -3 ~0)"), "{db}: {err}");
+    }
+
+    let (s, p) = (diff_json(&file), diff_json(&url));
+    assert_eq!(s, p);
+    assert_eq!(p.as_array().unwrap().len(), 2, "{p}");
+    assert_eq!(p[0]["initial"], true);
+    assert_eq!(p[1]["removed"], 3);
+    let changes = p[1]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3);
+    assert!(changes.iter().all(|c| c["package"] == "aom"), "{p}");
+    // The table of the last run names the removed CVEs.
+    let table = diff(&url, &[]);
+    assert!(
+        table.contains("0 added, 3 removed, 0 modified") && table.contains("CVE-2021-30475"),
+        "{table}"
+    );
+}

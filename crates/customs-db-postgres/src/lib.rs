@@ -9,9 +9,23 @@
 //!   same order: vulnerability id, feed, insertion order, with strings compared bytewise
 //!   (`COLLATE "C"`, whatever the database's locale).
 //! * **Same digests.** A feed's content digest and the database digest are computed by
-//!   `customs_db::ingest_inputs` and `customs_db::database_digest`, the functions the
+//!   `customs_db::ingest_sources` and `customs_db::database_digest`, the functions the
 //!   `SQLite` store's definition is written down in, so the same inputs give the same digest in
 //!   both stores (a test checks it).
+//! * **Same change records.** Each row carries its record id and `customs_db::record_hash`
+//!   of the JSON stored here (the whole advisory; `SQLite` hashes its set-stored form, so the
+//!   hashes differ but change exactly when the record does). In the update's transaction the
+//!   new rows are appended after the feed's old ones (the identity only grows), both sides
+//!   are grouped by key ((namespace, package, vulnerability id, record id); the vulnerability
+//!   id for enrichment) and summarised by (row count, sum of hashes), and the added, removed
+//!   and modified keys go into `changes`, as the `SQLite` store does (see `customs_db`'s
+//!   `ingest` module): totals only on a feed's first ingest, the last
+//!   [`customs_db::KEPT_UPDATES`] updates per feed kept. `customs db diff` reads them back
+//!   through [`FeedStore::updates`].
+//! * **Same "unchanged".** The validators of each (feed, location) (`ETag`,
+//!   `Last-Modified`, raw-byte digest) are stored in `sources` with the feed's rows;
+//!   [`PgStore::update_job`] fetches conditionally with them as `customs_db::run_update`
+//!   does, and a feed no location of which changed is not touched.
 //! * **One transaction per feed update.** The feed's rows are deleted and the new ones
 //!   streamed in with `COPY ... FROM STDIN` as the parser emits them; any error rolls the
 //!   transaction back and the previous records stay (the failure is recorded in `feeds`).
@@ -28,21 +42,25 @@
 //! `sslmode=require` fails with the driver's clear "TLS not supported" error rather than
 //! silently connecting in plain text.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use customs_db::{
-    AdvisoryStore, AnyParser, DbError, DbMeta, FeedStatus, FeedStore, Row, database_digest,
-    ingest_inputs,
+    AdvisoryStore, AnyParser, Change, CommitSummary, DbError, DbMeta, DiffSelect, FeedChange,
+    FeedJob, FeedStatus, FeedStore, FeedUpdate, KEPT_UPDATES, Row, UpdateParser, database_digest,
+    ingest_sources, record_hash,
 };
-use customs_feed::{EnrichmentParser, FeedParser, FetchOptions};
+use customs_feed::{
+    ChecksumSpec, EnrichmentParser, FeedParser, FetchOptions, Fetched, Source, Validators,
+};
 use customs_model::{Advisory, Digest, VulnerabilityInfo};
 use postgres::{Client, NoTls, Statement};
 
 /// The schema this binary writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// How long connecting may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -68,7 +86,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Each version's migration, applied in order; index 0 brings an empty database to 1.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE feeds (
@@ -100,7 +118,55 @@ CREATE TABLE vulnerabilities (
 CREATE INDEX vulnerabilities_lookup ON vulnerabilities (vulnerability_id);
 CREATE INDEX vulnerabilities_feed ON vulnerabilities (feed);
 ",
+    // Schema 3: change records (`updates`, `changes`), validators per (feed, location)
+    // (`sources`), and the record id and hash columns change detection compares; rows of
+    // schema 2 get theirs from their stored JSON (see BACKFILL_3).
+    "
+ALTER TABLE advisories ADD COLUMN record_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE advisories ADD COLUMN record_hash BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE vulnerabilities ADD COLUMN record_hash BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE sources (
+  feed TEXT NOT NULL,
+  location TEXT NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  digest TEXT,
+  PRIMARY KEY (feed, location)
+);
+CREATE TABLE updates (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  feed TEXT NOT NULL,
+  at TEXT NOT NULL,
+  records BIGINT NOT NULL DEFAULT 0,
+  added BIGINT NOT NULL DEFAULT 0,
+  removed BIGINT NOT NULL DEFAULT 0,
+  modified BIGINT NOT NULL DEFAULT 0,
+  initial BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX updates_feed ON updates (feed, id);
+CREATE TABLE changes (
+  update_id BIGINT NOT NULL,
+  change TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  vulnerability_id TEXT NOT NULL,
+  record_id TEXT NOT NULL
+);
+CREATE INDEX changes_update ON changes (update_id);
+",
 ];
+
+/// Fills the schema-3 columns of rows written by schema 2, in SQL: the record id from the
+/// advisory's JSON, the hash as [`customs_db::record_hash`] computes it (the first four bytes
+/// of the SHA-256 of the stored text, big-endian). Run by the migration to schema 3; public
+/// so a test can check it agrees with `record_hash`.
+#[doc(hidden)]
+pub const BACKFILL_3: &str = "
+UPDATE advisories SET record_id = coalesce(record::jsonb ->> 'record_id', ''),
+  record_hash = ('x' || lpad(substr(encode(sha256(convert_to(record, 'UTF8')), 'hex'), 1, 8), 16, '0'))::bit(64)::bigint;
+UPDATE vulnerabilities SET
+  record_hash = ('x' || lpad(substr(encode(sha256(convert_to(record, 'UTF8')), 'hex'), 1, 8), 16, '0'))::bit(64)::bigint;
+";
 
 /// Advisory-lock keys (arbitrary constants, namespaced by the first).
 const LOCK_NAMESPACE: i32 = 0x6375_7374; // "cust"
@@ -260,6 +326,9 @@ impl PgStore {
             let version = i64::try_from(i).unwrap_or(i64::MAX) + 1;
             if current < version {
                 tx.batch_execute(sql).map_err(err)?;
+                if version == 3 {
+                    tx.batch_execute(BACKFILL_3).map_err(err)?;
+                }
                 tracing::info!(%location, version, "migrated the PostgreSQL schema");
             }
         }
@@ -289,13 +358,17 @@ impl PgStore {
         move |e| backend(&self.location, pg_message(&e))
     }
 
-    /// The shared update (see the crate docs).
-    fn ingest(
+    /// The shared update (see the crate docs): replaces `parser`'s rows with what `sources`
+    /// hold, records what changed against the previous rows, the feed's status and
+    /// validators, and refreshes the database digest, in one transaction.
+    fn commit_sources(
         &mut self,
         parser: AnyParser<'_>,
         locations: &[String],
+        sources: &[Source],
         opts: &FetchOptions,
-    ) -> Result<u64, DbError> {
+        run_at: &str,
+    ) -> Result<CommitSummary, DbError> {
         let kind = parser.kind().to_owned();
         let location = self.location.clone();
         let err = |e: postgres::Error| backend(&location, pg_message(&e));
@@ -307,53 +380,63 @@ impl PgStore {
             &[&LOCK_NAMESPACE, &feed_lock],
         )
         .map_err(err)?;
-        let (table, copy) = match parser {
-            AnyParser::Advisories(_) => (
+        let advisories = matches!(parser, AnyParser::Advisories(_));
+        let (table, copy) = if advisories {
+            (
                 "advisories",
-                "COPY advisories (feed, namespace, package, vulnerability_id, record) FROM STDIN",
-            ),
-            AnyParser::Enrichment(_) => (
+                "COPY advisories (feed, namespace, package, vulnerability_id, record_id, record_hash, record) FROM STDIN",
+            )
+        } else {
+            (
                 "vulnerabilities",
-                "COPY vulnerabilities (feed, vulnerability_id, record) FROM STDIN",
-            ),
+                "COPY vulnerabilities (feed, vulnerability_id, record_hash, record) FROM STDIN",
+            )
         };
-        tx.execute(&format!("DELETE FROM {table} WHERE feed = $1"), &[&kind])
-            .map_err(err)?;
+        let initial = tx
+            .query_opt("SELECT content_digest FROM feeds WHERE kind = $1", &[&kind])
+            .map_err(err)?
+            .and_then(|r| r.get::<_, Option<String>>(0))
+            .is_none();
+        // The previous rows are the feed's rows up to here; the new ones are appended after
+        // them (the identity only grows), compared, and the old ones deleted.
+        let old_max: i64 = tx
+            .query_one(
+                &format!("SELECT coalesce(max(seq), 0) FROM {table} WHERE feed = $1"),
+                &[&kind],
+            )
+            .map_err(err)?
+            .get(0);
         let (count, content_digest) = {
             let mut writer = tx.copy_in(copy).map_err(err)?;
             let mut line = Vec::with_capacity(4096);
-            let result = ingest_inputs(parser, locations, opts, &mut |row| {
+            let result = ingest_sources(parser, sources, opts, &mut |row| {
                 line.clear();
-                match &row {
+                let (fields, hash) = match &row {
                     Row::Advisory {
                         namespace,
                         package,
                         vulnerability_id,
+                        record_id,
                         record,
-                    } => {
-                        for (i, field) in [&kind, namespace, package, vulnerability_id, record]
-                            .into_iter()
-                            .enumerate()
-                        {
-                            if i > 0 {
-                                line.push(b'\t');
-                            }
-                            copy_field(&mut line, field, &location)?;
-                        }
-                    }
+                    } => (
+                        vec![&kind, namespace, package, vulnerability_id, record_id],
+                        record_hash(record),
+                    ),
                     Row::Vulnerability {
                         vulnerability_id,
                         record,
-                    } => {
-                        for (i, field) in [&kind, vulnerability_id, record].into_iter().enumerate()
-                        {
-                            if i > 0 {
-                                line.push(b'\t');
-                            }
-                            copy_field(&mut line, field, &location)?;
-                        }
-                    }
+                    } => (vec![&kind, vulnerability_id], record_hash(record)),
+                };
+                for field in fields {
+                    copy_field(&mut line, field, &location)?;
+                    line.push(b'\t');
                 }
+                line.extend_from_slice(hash.to_string().as_bytes());
+                line.push(b'\t');
+                let record = match &row {
+                    Row::Advisory { record, .. } | Row::Vulnerability { record, .. } => record,
+                };
+                copy_field(&mut line, record, &location)?;
                 line.push(b'\n');
                 writer
                     .write_all(&line)
@@ -362,8 +445,82 @@ impl PgStore {
             writer.finish().map_err(err)?;
             result
         };
-        let now = jiff::Timestamp::now().to_string();
-        let record_count = i64::try_from(count).unwrap_or(i64::MAX);
+        let records = i64::try_from(count).unwrap_or(i64::MAX);
+        let update_id: i64 = tx
+            .query_one(
+                "INSERT INTO updates (feed, at, records, initial) VALUES ($1, $2, $3, $4) RETURNING id",
+                &[&kind, &run_at, &records, &initial],
+            )
+            .map_err(err)?
+            .get(0);
+        let mut summary = CommitSummary {
+            records: count,
+            initial,
+            ..CommitSummary::default()
+        };
+        if initial {
+            summary.added = count;
+        } else {
+            let side = |cmp: &str| {
+                if advisories {
+                    format!(
+                        "SELECT namespace, package, vulnerability_id, record_id, count(*) AS n, sum(record_hash) AS h
+                         FROM advisories WHERE feed = $1 AND seq {cmp} $2 GROUP BY 1, 2, 3, 4"
+                    )
+                } else {
+                    format!(
+                        "SELECT '' AS namespace, '' AS package, vulnerability_id, '' AS record_id, count(*) AS n, sum(record_hash) AS h
+                         FROM vulnerabilities WHERE feed = $1 AND seq {cmp} $2 GROUP BY 3"
+                    )
+                }
+            };
+            let sql = format!(
+                "INSERT INTO changes (update_id, change, namespace, package, vulnerability_id, record_id)
+                 WITH o AS ({old}), s AS ({new})
+                 SELECT $3::bigint, 'added', s.namespace, s.package, s.vulnerability_id, s.record_id
+                   FROM s LEFT JOIN o USING (namespace, package, vulnerability_id, record_id) WHERE o.n IS NULL
+                 UNION ALL
+                 SELECT $3::bigint, 'removed', o.namespace, o.package, o.vulnerability_id, o.record_id
+                   FROM o LEFT JOIN s USING (namespace, package, vulnerability_id, record_id) WHERE s.n IS NULL
+                 UNION ALL
+                 SELECT $3::bigint, 'modified', s.namespace, s.package, s.vulnerability_id, s.record_id
+                   FROM s JOIN o USING (namespace, package, vulnerability_id, record_id) WHERE s.n <> o.n OR s.h <> o.h",
+                old = side("<="),
+                new = side(">"),
+            );
+            tx.execute(&sql, &[&kind, &old_max, &update_id])
+                .map_err(err)?;
+            let counts = tx
+                .query(
+                    "SELECT change, count(*) FROM changes WHERE update_id = $1 GROUP BY change",
+                    &[&update_id],
+                )
+                .map_err(err)?;
+            for r in &counts {
+                let n = u64::try_from(r.get::<_, i64>(1)).unwrap_or(0);
+                match r.get::<_, &str>(0) {
+                    "added" => summary.added = n,
+                    "removed" => summary.removed = n,
+                    _ => summary.modified = n,
+                }
+            }
+        }
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        tx.execute(
+            "UPDATE updates SET added = $2, removed = $3, modified = $4 WHERE id = $1",
+            &[
+                &update_id,
+                &n(summary.added),
+                &n(summary.removed),
+                &n(summary.modified),
+            ],
+        )
+        .map_err(err)?;
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE feed = $1 AND seq <= $2"),
+            &[&kind, &old_max],
+        )
+        .map_err(err)?;
         let locations_json = serde_json::to_string(locations).unwrap_or_default();
         tx.execute(
             "INSERT INTO feeds (kind, locations, record_count, fetched_at, content_digest, last_error)
@@ -371,12 +528,126 @@ impl PgStore {
              ON CONFLICT (kind) DO UPDATE SET locations = excluded.locations,
                record_count = excluded.record_count, fetched_at = excluded.fetched_at,
                content_digest = excluded.content_digest, last_error = NULL",
-            &[&kind, &locations_json, &record_count, &now, &content_digest.to_string()],
+            &[&kind, &locations_json, &records, &run_at, &content_digest.to_string()],
         )
         .map_err(err)?;
-        refresh_meta(&mut tx, &now).map_err(err)?;
+        tx.execute("DELETE FROM sources WHERE feed = $1", &[&kind])
+            .map_err(err)?;
+        for s in sources {
+            let v = &s.validators;
+            tx.execute(
+                "INSERT INTO sources (feed, location, etag, last_modified, digest) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (feed, location) DO UPDATE SET etag = excluded.etag,
+                   last_modified = excluded.last_modified, digest = excluded.digest",
+                &[&kind, &s.location, &v.etag, &v.last_modified, &v.digest],
+            )
+            .map_err(err)?;
+        }
+        // Keep the change records of the last KEPT_UPDATES updates of this feed.
+        tx.execute(
+            "DELETE FROM changes WHERE update_id IN
+               (SELECT id FROM updates WHERE feed = $1 ORDER BY id DESC OFFSET $2)",
+            &[&kind, &KEPT_UPDATES],
+        )
+        .map_err(err)?;
+        tx.execute(
+            "DELETE FROM updates WHERE id IN
+               (SELECT id FROM updates WHERE feed = $1 ORDER BY id DESC OFFSET $2)",
+            &[&kind, &KEPT_UPDATES],
+        )
+        .map_err(err)?;
+        refresh_meta(&mut tx, run_at).map_err(err)?;
         tx.commit().map_err(err)?;
-        Ok(count)
+        Ok(summary)
+    }
+
+    /// Fetches every location unconditionally and commits it (the [`FeedStore`] update).
+    fn ingest(
+        &mut self,
+        parser: AnyParser<'_>,
+        locations: &[String],
+        opts: &FetchOptions,
+    ) -> Result<u64, DbError> {
+        let mut sources = Vec::with_capacity(locations.len());
+        for location in locations {
+            let fetched = customs_feed::fetch(
+                location,
+                &[],
+                None,
+                &customs_feed::well_known_checksum,
+                opts,
+            )?;
+            if let Fetched::Ready(s) = fetched {
+                sources.push(s);
+            }
+        }
+        let now = jiff::Timestamp::now().to_string();
+        let summary = self.commit_sources(parser, locations, &sources, opts, &now)?;
+        Ok(summary.records)
+    }
+
+    /// `customs db update` of one feed, as the `SQLite` updater (`customs_db::run_update`)
+    /// does it: unless `force`, a feed whose last update succeeded with the same locations
+    /// is fetched conditionally with the stored validators (HTTP `304`, or the same raw-byte
+    /// digest), and is [`FeedChange::Unchanged`], untouched, when no location changed. When
+    /// some changed, the unchanged ones are fetched again in full and the feed is committed
+    /// with its change records. `run_at` identifies the update run (an RFC 3339 time; every
+    /// feed of one run gets the same, which `customs db diff` groups by).
+    pub fn update_job(
+        &mut self,
+        job: &FeedJob,
+        force: bool,
+        run_at: &str,
+    ) -> Result<FeedChange, DbError> {
+        let kind = job.parser.kind();
+        let unchanged_ok = !force
+            && self.feeds()?.iter().any(|f| {
+                f.kind == kind
+                    && f.last_error.is_none()
+                    && f.content_digest.is_some()
+                    && f.locations == job.locations
+            });
+        let validators = if unchanged_ok {
+            FeedStore::validators(self)?
+        } else {
+            HashMap::new()
+        };
+        let checksum = |loc: &str| -> Option<ChecksumSpec> {
+            match &job.parser {
+                UpdateParser::Advisories(p) => p.checksum(loc),
+                UpdateParser::Enrichment(p) => p.checksum(loc),
+            }
+        };
+        let mut fetched: Vec<Option<Source>> = Vec::with_capacity(job.locations.len());
+        for location in &job.locations {
+            let previous = validators.get(&(kind.to_owned(), location.clone()));
+            match customs_feed::fetch(location, &job.mirrors, previous, &checksum, &job.opts)? {
+                Fetched::NotModified => fetched.push(None),
+                Fetched::Ready(s) => fetched.push(Some(s)),
+            }
+        }
+        if fetched.iter().all(Option::is_none) && !job.locations.is_empty() {
+            return Ok(FeedChange::Unchanged);
+        }
+        let mut sources = Vec::with_capacity(fetched.len());
+        for (location, f) in job.locations.iter().zip(fetched) {
+            match f {
+                Some(s) => sources.push(s),
+                None => {
+                    if let Fetched::Ready(s) =
+                        customs_feed::fetch(location, &job.mirrors, None, &checksum, &job.opts)?
+                    {
+                        sources.push(s);
+                    }
+                }
+            }
+        }
+        let parser = match &job.parser {
+            UpdateParser::Advisories(p) => AnyParser::Advisories(p.as_ref()),
+            UpdateParser::Enrichment(p) => AnyParser::Enrichment(p.as_ref()),
+        };
+        self.commit_sources(parser, &job.locations, &sources, &job.opts, run_at)
+            .map(FeedChange::Updated)
     }
 }
 
@@ -538,6 +809,88 @@ impl FeedStore for PgStore {
             )
             .map_err(self.err())?;
         Ok(())
+    }
+
+    fn updates(&self, feed: Option<&str>, select: &DiffSelect) -> Result<Vec<FeedUpdate>, DbError> {
+        let mut c = self.lock();
+        let rows = c
+            .query(
+                "SELECT id, feed, at, records, added, removed, modified, initial FROM updates
+                 WHERE $1::text IS NULL OR feed = $1 ORDER BY id",
+                &[&feed],
+            )
+            .map_err(self.err())?;
+        let when = |at: &str| at.parse::<jiff::Timestamp>().ok();
+        let at = |r: &postgres::Row| r.get::<_, String>(2);
+        let keep: Vec<&postgres::Row> = match select {
+            DiffSelect::All => rows.iter().collect(),
+            DiffSelect::Since(t) => rows
+                .iter()
+                .filter(|r| when(&at(r)).is_some_and(|w| w >= *t))
+                .collect(),
+            DiffSelect::Last => {
+                let last = rows.iter().filter_map(|r| when(&at(r))).max();
+                rows.iter()
+                    .filter(|r| last.is_some() && when(&at(r)) == last)
+                    .collect()
+            }
+        };
+        let u = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut out = Vec::with_capacity(keep.len());
+        for r in keep {
+            let id: i64 = r.get(0);
+            let changes = c
+                .query(
+                    "SELECT change, namespace, package, vulnerability_id, record_id FROM changes
+                     WHERE update_id = $1 ORDER BY change COLLATE \"C\", namespace COLLATE \"C\",
+                       package COLLATE \"C\", vulnerability_id COLLATE \"C\", record_id COLLATE \"C\"",
+                    &[&id],
+                )
+                .map_err(self.err())?
+                .iter()
+                .map(|c| Change {
+                    change: c.get(0),
+                    namespace: c.get(1),
+                    package: c.get(2),
+                    vulnerability_id: c.get(3),
+                    record_id: c.get(4),
+                })
+                .collect();
+            out.push(FeedUpdate {
+                feed: r.get(1),
+                at: at(r),
+                records: u(r.get(3)),
+                added: u(r.get(4)),
+                removed: u(r.get(5)),
+                modified: u(r.get(6)),
+                initial: r.get(7),
+                changes,
+            });
+        }
+        Ok(out)
+    }
+
+    fn validators(&self) -> Result<HashMap<(String, String), Validators>, DbError> {
+        let rows = self
+            .lock()
+            .query(
+                "SELECT feed, location, etag, last_modified, digest FROM sources",
+                &[],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    (r.get(0), r.get(1)),
+                    Validators {
+                        etag: r.get(2),
+                        last_modified: r.get(3),
+                        digest: r.get(4),
+                    },
+                )
+            })
+            .collect())
     }
 }
 

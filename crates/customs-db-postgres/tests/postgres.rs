@@ -215,3 +215,247 @@ fn newer_schemas_and_empty_databases_are_refused_clearly() {
     assert!(msg.contains("cannot connect"), "{msg}");
     assert!(!msg.contains(":pw@"), "{msg}");
 }
+
+/// Version A of a feed and version B changed in the test: one record removed, one added and
+/// one modified (`edit` gets the parsed JSON of the real file).
+fn versions(
+    dir: &Path,
+    name: &str,
+    real: &Path,
+    edit: impl Fn(&mut serde_json::Value),
+) -> (Vec<u8>, Vec<u8>, PathBuf) {
+    let a = std::fs::read(real).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    edit(&mut doc);
+    let b = serde_json::to_vec(&doc).unwrap();
+    (a, b, dir.join(name))
+}
+
+fn job(kind: &str, location: &Path) -> customs_db::FeedJob {
+    let parser = match customs_ecosystems::feed(kind).expect("known feed") {
+        customs_ecosystems::Feed::Advisories(p) => customs_db::UpdateParser::Advisories(p),
+        customs_ecosystems::Feed::Enrichment(p) => customs_db::UpdateParser::Enrichment(p),
+    };
+    customs_db::FeedJob {
+        parser,
+        locations: vec![location.display().to_string()],
+        mirrors: Vec::new(),
+        opts: FetchOptions::default(),
+    }
+}
+
+/// `updates` without the run times (each store's own clock).
+fn timeless(updates: Vec<customs_db::FeedUpdate>) -> Vec<customs_db::FeedUpdate> {
+    updates
+        .into_iter()
+        .map(|mut u| {
+            u.at = String::new();
+            u
+        })
+        .collect()
+}
+
+#[test]
+fn both_stores_record_the_same_changes_and_skip_unchanged_feeds() {
+    use customs_db::{DiffSelect, FeedChange};
+    let pg = Postgres::start().unwrap();
+    let url = pg.create_database("changes").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("customs.db");
+    let mut sqlite = Store::open_for_update(&db).unwrap();
+    let mut postgres = PgStore::open_for_update(&url).unwrap();
+
+    // Alpine 3.19 main: drop `aom` (three CVEs), add a package, move one `apache2` CVE to
+    // another fixed version (a new record id: removed and added), list another twice (the
+    // same key with two rows: modified). KEV: modify the first entry, drop the second, add one.
+    let alpine = versions(
+        tmp.path(),
+        "main.json",
+        &shared("feeds/alpine-secdb/json/v3.19/main.json"),
+        |doc| {
+            let pkgs = doc["packages"].as_array_mut().unwrap();
+            assert_eq!(pkgs[0]["pkg"]["name"], "aom");
+            pkgs.remove(0);
+            let apache = pkgs
+                .iter_mut()
+                .find(|p| p["pkg"]["name"] == "apache2")
+                .unwrap();
+            let fixes = apache["pkg"]["secfixes"].as_object_mut().unwrap();
+            let cves = fixes.remove("2.4.27-r1").unwrap();
+            assert_eq!(cves, serde_json::json!(["CVE-2017-9798"]));
+            fixes.insert("2.4.27-r5".into(), cves);
+            // The same CVE listed twice for one fixed version: two rows under one key.
+            let twice = fixes.get_mut("2.4.35-r0").unwrap().as_array_mut().unwrap();
+            assert_eq!(*twice, ["CVE-2018-11763"]);
+            twice.push("CVE-2018-11763".into());
+            pkgs.push(serde_json::json!({"pkg": {"name": "customs-test",
+                "secfixes": {"1.0-r1": ["CVE-2099-0001"]}}}));
+        },
+    );
+    let kev = versions(
+        tmp.path(),
+        "kev.json",
+        &shared("feeds/nvd/cisa-kev-sample.json"),
+        |doc| {
+            let v = doc["vulnerabilities"].as_array_mut().unwrap();
+            assert_eq!(v.len(), 2);
+            v.pop();
+            v[0]["dueDate"] = "2099-01-01".into();
+            let mut added = v[0].clone();
+            added["cveID"] = "CVE-2099-0002".into();
+            v.push(added);
+        },
+    );
+    let jobs = [job("alpine-secdb", &alpine.2), job("kev", &kev.2)];
+    let run = |sqlite: &mut Store, postgres: &mut PgStore, force: bool| {
+        let a: Vec<FeedChange> = customs_db::run_update(sqlite, &jobs, 1, force, &())
+            .into_iter()
+            .map(|r| r.result.unwrap())
+            .collect();
+        let run_at = jiff::Timestamp::now().to_string();
+        let b: Vec<FeedChange> = jobs
+            .iter()
+            .map(|j| postgres.update_job(j, force, &run_at).unwrap())
+            .collect();
+        assert_eq!(a, b, "update outcomes");
+        a
+    };
+
+    for (i, (alpine_bytes, kev_bytes)) in [(&alpine.0, &kev.0), (&alpine.1, &kev.1)]
+        .into_iter()
+        .enumerate()
+    {
+        std::fs::write(&alpine.2, alpine_bytes).unwrap();
+        std::fs::write(&kev.2, kev_bytes).unwrap();
+        let outcome = run(&mut sqlite, &mut postgres, false);
+        for o in &outcome {
+            let FeedChange::Updated(s) = o else {
+                panic!("run {i}: {o:?}");
+            };
+            assert_eq!(s.initial, i == 0);
+        }
+    }
+
+    let s = timeless(FeedStore::updates(&sqlite, None, &DiffSelect::All).unwrap());
+    let p = timeless(FeedStore::updates(&postgres, None, &DiffSelect::All).unwrap());
+    assert_eq!(s, p, "recorded updates");
+    assert_eq!(p.len(), 4);
+    let last =
+        timeless(FeedStore::updates(&postgres, Some("alpine-secdb"), &DiffSelect::Last).unwrap());
+    assert_eq!(last.len(), 1);
+    let alpine_diff = &last[0];
+    assert!(!alpine_diff.initial);
+    let listed = |change: &str| {
+        alpine_diff
+            .changes
+            .iter()
+            .filter(|c| c.change == change)
+            .map(|c| {
+                format!(
+                    "{}/{}/{} {}",
+                    c.namespace, c.package, c.vulnerability_id, c.record_id
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listed("removed"),
+        [
+            "alpine:3.19/aom/CVE-2021-30473 v3.19/main/aom/3.1.1-r0",
+            "alpine:3.19/aom/CVE-2021-30474 v3.19/main/aom/3.1.1-r0",
+            "alpine:3.19/aom/CVE-2021-30475 v3.19/main/aom/3.1.1-r0",
+            "alpine:3.19/apache2/CVE-2017-9798 v3.19/main/apache2/2.4.27-r1"
+        ]
+    );
+    assert_eq!(
+        listed("added"),
+        [
+            "alpine:3.19/apache2/CVE-2017-9798 v3.19/main/apache2/2.4.27-r5",
+            "alpine:3.19/customs-test/CVE-2099-0001 v3.19/main/customs-test/1.0-r1"
+        ]
+    );
+    assert_eq!(
+        listed("modified"),
+        ["alpine:3.19/apache2/CVE-2018-11763 v3.19/main/apache2/2.4.35-r0"]
+    );
+    assert_eq!(
+        (alpine_diff.added, alpine_diff.removed, alpine_diff.modified),
+        (2, 4, 1)
+    );
+    let kev_diff = p.iter().rfind(|u| u.feed == "kev").unwrap();
+    let dropped: serde_json::Value = serde_json::from_slice(&kev.0).unwrap();
+    let dropped = dropped["vulnerabilities"][1]["cveID"].as_str().unwrap();
+    let ids: Vec<(&str, &str)> = kev_diff
+        .changes
+        .iter()
+        .map(|c| (c.change.as_str(), c.vulnerability_id.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("added", "CVE-2099-0002"),
+            ("modified", "CVE-2017-3066"),
+            ("removed", dropped)
+        ]
+    );
+
+    // Nothing changed: both stores report `unchanged` and PostgreSQL re-ingests nothing
+    // (no new rows, no new update records, the same digest).
+    let rows = |pg: &Postgres| {
+        pg.psql(
+            "changes",
+            "SELECT (SELECT max(seq) FROM advisories), (SELECT max(seq) FROM vulnerabilities), \
+             (SELECT count(*) FROM updates), (SELECT value FROM meta WHERE key = 'digest')",
+        )
+        .unwrap()
+    };
+    let before = rows(&pg);
+    let outcome = run(&mut sqlite, &mut postgres, false);
+    assert_eq!(outcome, [FeedChange::Unchanged, FeedChange::Unchanged]);
+    assert_eq!(rows(&pg), before);
+    // --force re-ingests: no changes, but a recorded update per feed.
+    let outcome = run(&mut sqlite, &mut postgres, true);
+    for o in outcome {
+        assert!(
+            matches!(o, FeedChange::Updated(s) if !s.initial && s.added + s.removed + s.modified == 0),
+            "{o:?}"
+        );
+    }
+    let s = timeless(FeedStore::updates(&sqlite, None, &DiffSelect::All).unwrap());
+    let p = timeless(FeedStore::updates(&postgres, None, &DiffSelect::All).unwrap());
+    assert_eq!(s, p);
+    assert_eq!(p.len(), 6);
+    assert_eq!(
+        sqlite.meta().unwrap().digest,
+        postgres.meta().unwrap().digest
+    );
+}
+
+#[test]
+fn the_schema_3_backfill_computes_the_same_record_ids_and_hashes() {
+    let pg = Postgres::start().unwrap();
+    let url = pg.create_database("backfill").unwrap();
+    let mut store = PgStore::open_for_update(&url).unwrap();
+    for (kind, location) in [
+        (
+            "alpine-secdb",
+            shared("feeds/alpine-secdb/json/v3.19/main.json"),
+        ),
+        ("kev", shared("feeds/nvd/cisa-kev-sample.json")),
+    ] {
+        update(&mut store, kind, &location).unwrap();
+    }
+    let q = "SELECT (SELECT count(*) || ' ' || sum(record_hash) || ' ' || \
+               count(*) FILTER (WHERE record_id <> '') FROM advisories), \
+             (SELECT count(*) || ' ' || sum(record_hash) FROM vulnerabilities)";
+    let computed = pg.psql("backfill", q).unwrap();
+    pg.psql(
+        "backfill",
+        "UPDATE advisories SET record_hash = 0, record_id = ''; UPDATE vulnerabilities SET record_hash = 0",
+    )
+    .unwrap();
+    assert_ne!(pg.psql("backfill", q).unwrap(), computed);
+    pg.psql("backfill", customs_db_postgres::BACKFILL_3)
+        .unwrap();
+    assert_eq!(pg.psql("backfill", q).unwrap(), computed);
+}

@@ -16,20 +16,27 @@
 //! * the *database digest*: SHA-256 over `customs-db schema N\n` and then `KIND=DIGEST\n` for
 //!   every feed with a content digest, ordered by kind ([`database_digest`]).
 //!
+//! For `customs db diff`, a backend records per update what changed the way the `ingest`
+//! module describes, hashing each record's stored JSON with [`crate::record_hash`], and
+//! reads it back through [`FeedStore::updates`]; [`FeedStore::validators`] is what decides
+//! that a feed is unchanged.
+//!
 //! Rows are stored as the JSON of the model records ([`advisory_json`], [`info_json`]) and
 //! returned in one order in every backend: by vulnerability id, then feed, then insertion
 //! order, comparing strings bytewise.
 
 use std::io::Read;
 
+use std::collections::HashMap;
+
 use customs_feed::{
-    DigestingReader, EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions,
-    open_location,
+    DigestingReader, EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions, Inputs,
+    Source, Validators, open_location,
 };
 use customs_model::{Advisory, Digest, VulnerabilityInfo};
 use sha2::Digest as _;
 
-use crate::{DbError, DbMeta, FeedStatus, SCHEMA_VERSION, Store};
+use crate::{DbError, DbMeta, DiffSelect, FeedStatus, FeedUpdate, SCHEMA_VERSION, Store};
 
 /// The read side of a store: what matching and enrichment need.
 pub trait AdvisoryStore {
@@ -71,6 +78,12 @@ pub trait FeedStore: AdvisoryStore + Send {
     ) -> Result<u64, DbError>;
     /// Records that updating `kind` failed; its previous records stay.
     fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError>;
+    /// The recorded updates and their changes (oldest first), optionally of one feed
+    /// (`customs db diff`; see the `ingest` module for what is recorded).
+    fn updates(&self, feed: Option<&str>, select: &DiffSelect) -> Result<Vec<FeedUpdate>, DbError>;
+    /// The validators stored by the last successful fetch of each (feed, location), which
+    /// decide whether a feed is unchanged.
+    fn validators(&self) -> Result<HashMap<(String, String), Validators>, DbError>;
 }
 
 impl AdvisoryStore for Store {
@@ -114,6 +127,12 @@ impl FeedStore for Store {
     fn record_failure(&self, kind: &str, locations: &[String], error: &str) -> Result<(), DbError> {
         Store::record_failure(self, kind, locations, error)
     }
+    fn updates(&self, feed: Option<&str>, select: &DiffSelect) -> Result<Vec<FeedUpdate>, DbError> {
+        Store::updates(self, feed, select)
+    }
+    fn validators(&self) -> Result<HashMap<(String, String), Validators>, DbError> {
+        Store::validators(self)
+    }
 }
 
 /// The database digest over each feed's content digest (see the module docs). `feeds` need
@@ -137,6 +156,8 @@ pub enum Row {
         namespace: String,
         package: String,
         vulnerability_id: String,
+        /// The advisory's record id (with the three keys above, what change records compare).
+        record_id: String,
         /// [`advisory_json`] of the record.
         record: String,
     },
@@ -190,58 +211,84 @@ pub fn ingest_inputs(
     opts: &FetchOptions,
     sink: &mut dyn FnMut(Row) -> Result<(), DbError>,
 ) -> Result<(u64, Digest), DbError> {
-    let kind = parser.kind().to_owned();
-    let mut count = 0u64;
-    let mut feed_hasher = sha2::Sha256::new();
+    let mut state = (0u64, sha2::Sha256::new());
     for location in locations {
-        for opened in open_location(location, opts)? {
-            let input = FeedInput {
-                kind: kind.clone(),
-                location: opened.location.clone(),
-                file_name: opened.file_name.clone(),
-            };
-            let mut reader = DigestingReader::new(opened.reader);
-            let mut sink_err: Option<DbError> = None;
-            let mut emit = |row: Row| {
-                if sink_err.is_some() {
-                    return;
-                }
-                match sink(row) {
-                    Ok(()) => count += 1,
-                    Err(e) => sink_err = Some(e),
-                }
-            };
-            let body: &mut dyn Read = &mut reader;
-            let parsed: Result<(), FeedError> = match parser {
-                AnyParser::Advisories(p) => p.parse(&input, body, &mut |adv: Advisory| {
-                    let record = advisory_json(&adv);
-                    emit(Row::Advisory {
-                        namespace: adv.namespace,
-                        package: adv.package,
-                        vulnerability_id: adv.vulnerability_id,
-                        record,
-                    });
-                }),
-                AnyParser::Enrichment(p) => {
-                    p.parse(&input, body, &mut |info: VulnerabilityInfo| {
-                        let record = info_json(&info);
-                        emit(Row::Vulnerability {
-                            vulnerability_id: info.id,
-                            record,
-                        });
-                    })
-                }
-            };
-            if let Some(e) = sink_err {
-                return Err(e);
-            }
-            parsed?;
-            let digest = reader.finish().map_err(|e| FeedError::io(&input, e))?;
-            feed_hasher.update(digest.to_string().as_bytes());
-            feed_hasher.update(b"\n");
-        }
+        ingest_opened(parser, open_location(location, opts)?, &mut state, sink)?;
     }
-    Ok((count, Digest::from_sha256_output(&feed_hasher.finalize())))
+    Ok((state.0, Digest::from_sha256_output(&state.1.finalize())))
+}
+
+/// [`ingest_inputs`] over locations already fetched (`customs_feed::fetch`), as `customs db
+/// update` reads them: the same rows and the same content digest.
+pub fn ingest_sources(
+    parser: AnyParser<'_>,
+    sources: &[Source],
+    opts: &FetchOptions,
+    sink: &mut dyn FnMut(Row) -> Result<(), DbError>,
+) -> Result<(u64, Digest), DbError> {
+    let mut state = (0u64, sha2::Sha256::new());
+    for source in sources {
+        ingest_opened(parser, source.inputs(opts)?, &mut state, sink)?;
+    }
+    Ok((state.0, Digest::from_sha256_output(&state.1.finalize())))
+}
+
+/// Parses each opened input of one location, counting rows and hashing the raw bytes into
+/// `state` (row count, feed hasher).
+fn ingest_opened(
+    parser: AnyParser<'_>,
+    inputs: Inputs,
+    state: &mut (u64, sha2::Sha256),
+    sink: &mut dyn FnMut(Row) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    let kind = parser.kind().to_owned();
+    let (count, feed_hasher) = state;
+    for opened in inputs {
+        let input = FeedInput {
+            kind: kind.clone(),
+            location: opened.location.clone(),
+            file_name: opened.file_name.clone(),
+        };
+        let mut reader = DigestingReader::new(opened.reader);
+        let mut sink_err: Option<DbError> = None;
+        let mut emit = |row: Row| {
+            if sink_err.is_some() {
+                return;
+            }
+            match sink(row) {
+                Ok(()) => *count += 1,
+                Err(e) => sink_err = Some(e),
+            }
+        };
+        let body: &mut dyn Read = &mut reader;
+        let parsed: Result<(), FeedError> = match parser {
+            AnyParser::Advisories(p) => p.parse(&input, body, &mut |adv: Advisory| {
+                let record = advisory_json(&adv);
+                emit(Row::Advisory {
+                    namespace: adv.namespace,
+                    package: adv.package,
+                    vulnerability_id: adv.vulnerability_id,
+                    record_id: adv.record_id,
+                    record,
+                });
+            }),
+            AnyParser::Enrichment(p) => p.parse(&input, body, &mut |info: VulnerabilityInfo| {
+                let record = info_json(&info);
+                emit(Row::Vulnerability {
+                    vulnerability_id: info.id,
+                    record,
+                });
+            }),
+        };
+        if let Some(e) = sink_err {
+            return Err(e);
+        }
+        parsed?;
+        let digest = reader.finish().map_err(|e| FeedError::io(&input, e))?;
+        feed_hasher.update(digest.to_string().as_bytes());
+        feed_hasher.update(b"\n");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

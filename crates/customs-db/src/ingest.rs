@@ -72,8 +72,11 @@ pub struct CommitSummary {
     pub initial: bool,
 }
 
-/// The 32-bit hash of a record's JSON that change detection compares.
-pub(crate) fn record_hash(json: &str) -> i64 {
+/// The 32-bit hash of a record's JSON that change detection compares: the first four bytes
+/// of its SHA-256, big-endian, as a non-negative integer. Other backends hash the JSON they
+/// store with it, so their change records agree with this store's.
+#[must_use]
+pub fn record_hash(json: &str) -> i64 {
     let d = sha2::Sha256::digest(json.as_bytes());
     i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
 }

@@ -19,7 +19,7 @@ mod records;
 mod update;
 
 pub use diff::{Change, DiffSelect, FeedUpdate};
-pub use ingest::{CommitSummary, KEPT_UPDATES, StagedFeed};
+pub use ingest::{CommitSummary, KEPT_UPDATES, StagedFeed, record_hash};
 pub use records::{MAX_INFO_BYTES, MAX_SET_BYTES, read_stored_set};
 pub use update::{FeedChange, FeedJob, FeedReport, UpdateParser, UpdateProgress, run_update};
 
@@ -28,7 +28,7 @@ mod export;
 
 pub use backend::{
     AdvisoryStore, AnyParser, FeedStore, Row, advisory_json, database_digest, info_json,
-    ingest_inputs,
+    ingest_inputs, ingest_sources,
 };
 pub use export::{
     EXPORT_FORMAT, EXPORT_FORMAT_VERSION, ExportError, ExportMetadata, Exported, ExportedFeed,

@@ -568,19 +568,7 @@ impl PgStore {
         locations: &[String],
         opts: &FetchOptions,
     ) -> Result<u64, DbError> {
-        let mut sources = Vec::with_capacity(locations.len());
-        for location in locations {
-            let fetched = customs_feed::fetch(
-                location,
-                &[],
-                None,
-                &customs_feed::well_known_checksum,
-                opts,
-            )?;
-            if let Fetched::Ready(s) = fetched {
-                sources.push(s);
-            }
-        }
+        let sources = customs_db::fetch_sources(locations, opts)?;
         let now = jiff::Timestamp::now().to_string();
         let summary = self.commit_sources(parser, locations, &sources, opts, &now)?;
         Ok(summary.records)

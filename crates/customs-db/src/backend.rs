@@ -218,6 +218,25 @@ pub fn ingest_inputs(
     Ok((state.0, Digest::from_sha256_output(&state.1.finalize())))
 }
 
+/// Fetches every location unconditionally (no stored validators, no mirrors), as a direct
+/// `update_feed` call does: the sources to ingest, in order.
+pub fn fetch_sources(locations: &[String], opts: &FetchOptions) -> Result<Vec<Source>, DbError> {
+    let mut sources = Vec::with_capacity(locations.len());
+    for location in locations {
+        let fetched = customs_feed::fetch(
+            location,
+            &[],
+            None,
+            &customs_feed::well_known_checksum,
+            opts,
+        )?;
+        if let customs_feed::Fetched::Ready(s) = fetched {
+            sources.push(s);
+        }
+    }
+    Ok(sources)
+}
+
 /// [`ingest_inputs`] over locations already fetched (`customs_feed::fetch`), as `customs db
 /// update` reads them: the same rows and the same content digest.
 pub fn ingest_sources(

@@ -27,8 +27,8 @@ mod backend;
 mod export;
 
 pub use backend::{
-    AdvisoryStore, AnyParser, FeedStore, Row, advisory_json, database_digest, info_json,
-    ingest_inputs, ingest_sources,
+    AdvisoryStore, AnyParser, FeedStore, Row, advisory_json, database_digest, fetch_sources,
+    info_json, ingest_inputs, ingest_sources,
 };
 pub use export::{
     EXPORT_FORMAT, EXPORT_FORMAT_VERSION, ExportError, ExportMetadata, Exported, ExportedFeed,
@@ -37,8 +37,7 @@ pub use export::{
 };
 
 use customs_feed::{
-    EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions, Fetched, LocationError,
-    Validators,
+    EnrichmentParser, FeedError, FeedInput, FeedParser, FetchOptions, LocationError, Validators,
 };
 use customs_model::{Advisory, Digest, VulnerabilityInfo};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -302,19 +301,7 @@ impl Store {
         opts: &FetchOptions,
         parse: &mut ParseInto<'_>,
     ) -> Result<u64, DbError> {
-        let mut sources = Vec::new();
-        for location in locations {
-            let fetched = customs_feed::fetch(
-                location,
-                &[],
-                None,
-                &customs_feed::well_known_checksum,
-                opts,
-            )?;
-            if let Fetched::Ready(s) = fetched {
-                sources.push(s);
-            }
-        }
+        let sources = backend::fetch_sources(locations, opts)?;
         let staged = ingest::stage(
             kind,
             table,

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use customs_db::AdvisoryStore;
 use customs_match::Verdict;
@@ -7,10 +7,9 @@ use customs_model::{Advisory, Finding, MatchDetail, Package, Status};
 use crate::{Inventory, ScanError};
 
 /// Groups one package's advisories by vulnerability: records share a vulnerability when
-/// their ids or aliases meet (a PYSEC record and a GHSA record both aliasing one CVE). Each
-/// group is named by its CVE id when it has exactly one (what most users search for),
-/// otherwise by its smallest id; the other ids become aliases.
-fn cluster_by_alias(advs: Vec<&Advisory>) -> Vec<(String, Vec<String>, Vec<&Advisory>)> {
+/// their ids or aliases meet (a PYSEC record and a GHSA record both aliasing one CVE).
+/// Groups come in the order of their first record; [`name_and_aliases`] names one.
+fn cluster_by_alias<'a>(advs: &[&'a Advisory]) -> Vec<Vec<&'a Advisory>> {
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -19,7 +18,7 @@ fn cluster_by_alias(advs: Vec<&Advisory>) -> Vec<(String, Vec<String>, Vec<&Advi
         i
     }
     let mut parent: Vec<usize> = (0..advs.len()).collect();
-    let mut first_with: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut first_with: HashMap<&str, usize> = HashMap::with_capacity(advs.len());
     for (i, a) in advs.iter().enumerate() {
         for id in std::iter::once(&a.vulnerability_id).chain(&a.aliases) {
             match first_with.get(id.as_str()) {
@@ -33,38 +32,41 @@ fn cluster_by_alias(advs: Vec<&Advisory>) -> Vec<(String, Vec<String>, Vec<&Advi
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..advs.len() {
+    // Group index by root, in the order roots are first seen.
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    let mut groups: Vec<Vec<&Advisory>> = Vec::new();
+    for (i, &adv) in advs.iter().enumerate() {
         let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(i);
+        let g = *group_of.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(adv);
     }
-    let mut slots: Vec<Option<&Advisory>> = advs.into_iter().map(Some).collect();
-    let mut out: Vec<(String, Vec<String>, Vec<&Advisory>)> = groups
-        .into_values()
-        .map(|members| {
-            let group: Vec<&Advisory> = members
-                .into_iter()
-                .filter_map(|i| slots[i].take())
-                .collect();
-            let mut ids: Vec<String> = group
-                .iter()
-                .flat_map(|a| std::iter::once(&a.vulnerability_id).chain(&a.aliases))
-                .cloned()
-                .collect();
-            ids.sort();
-            ids.dedup();
-            let cves: Vec<&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
-            let name = if cves.len() == 1 {
-                cves[0].clone()
-            } else {
-                ids[0].clone()
-            };
-            let aliases = ids.into_iter().filter(|i| *i != name).collect();
-            (name, aliases, group)
-        })
+    groups
+}
+
+/// A vulnerability group's name and aliases: its CVE id when it has exactly one (what most
+/// users search for), otherwise its smallest id; the other ids become aliases.
+fn name_and_aliases(group: &[&Advisory]) -> (String, Vec<String>) {
+    let mut ids: Vec<&str> = group
+        .iter()
+        .flat_map(|a| std::iter::once(&a.vulnerability_id).chain(&a.aliases))
+        .map(String::as_str)
         .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    ids.sort_unstable();
+    ids.dedup();
+    let mut cves = ids.iter().filter(|i| i.starts_with("CVE-"));
+    let name = match (cves.next(), cves.next()) {
+        (Some(cve), None) => *cve,
+        _ => ids[0],
+    };
+    let aliases = ids
+        .iter()
+        .filter(|i| **i != name)
+        .map(|i| (*i).to_owned())
+        .collect();
+    (name.to_owned(), aliases)
 }
 
 /// Below this many packages per thread, one thread judges them all (spawning costs more).
@@ -116,7 +118,7 @@ pub fn match_inventory(
         .map_or(1, usize::from)
         .min(8);
     let chunk = work.len().div_ceil(threads).max(MIN_PACKAGES_PER_THREAD);
-    let mut findings: Vec<Finding> = std::thread::scope(|s| {
+    let findings: Vec<Finding> = std::thread::scope(|s| {
         let parts: Vec<_> = work
             .chunks(chunk.max(1))
             .map(|part| {
@@ -136,8 +138,11 @@ pub fn match_inventory(
             .collect()
     });
     // One finding per (package id, vulnerability): no two compare equal, so an unstable
-    // sort gives the same order as a stable one, without its buffer.
-    findings.sort_unstable_by(|a, b| {
+    // sort gives the same order as a stable one. Indices are sorted, not the findings
+    // themselves: a `Finding` is a few hundred bytes to move at every swap.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_unstable_by(|&i, &j| {
+        let (a, b) = (&findings[i], &findings[j]);
         (b.severity, &a.package, &a.vulnerability_id, &a.package_id).cmp(&(
             a.severity,
             &b.package,
@@ -145,6 +150,8 @@ pub fn match_inventory(
             &b.package_id,
         ))
     });
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let findings: Vec<Finding> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     Ok(findings)
 }
 
@@ -166,7 +173,7 @@ fn match_package(
                 all.extend(advs);
             }
         }
-        for (vuln, aliases, mut advs) in cluster_by_alias(all) {
+        for mut advs in cluster_by_alias(&all) {
             advs.sort_by(|a, b| {
                 (m.feed_precedence(&a.source), &a.source, &a.record_id).cmp(&(
                     m.feed_precedence(&b.source),
@@ -175,12 +182,6 @@ fn match_package(
                 ))
             });
             let best = m.feed_precedence(&advs[0].source);
-            let mut advisory_ids: Vec<String> = advs
-                .iter()
-                .flat_map(|a| a.advisory_ids.iter().cloned())
-                .collect();
-            advisory_ids.sort();
-            advisory_ids.dedup();
             // Among the deciding feed's records (a feed may list several fixes), the
             // first one that says "affected" wins; otherwise an indeterminate one.
             let mut decided: Option<(Verdict, &Advisory)> = None;
@@ -219,6 +220,14 @@ fn match_package(
                 }
                 Verdict::NotAffected { .. } => continue,
             };
+            // Named, and its advisory ids collected, only now that it is a finding.
+            let (vuln, aliases) = name_and_aliases(&advs);
+            let mut advisory_ids: Vec<String> = advs
+                .iter()
+                .flat_map(|a| a.advisory_ids.iter().cloned())
+                .collect();
+            advisory_ids.sort();
+            advisory_ids.dedup();
             out.push(Finding {
                 vulnerability_id: vuln,
                 package_id: pkg.id.clone(),
@@ -229,8 +238,8 @@ fn match_package(
                 severity: adv.severity,
                 layer_diff_id: pkg.layer_diff_id.clone(),
                 data_source: adv.source.clone(),
-                advisory_ids: advisory_ids.clone(),
-                aliases: aliases.clone(),
+                advisory_ids,
+                aliases,
                 notes: adv.notes.clone(),
                 detail: MatchDetail {
                     record_id: adv.record_id.clone(),
@@ -287,17 +296,26 @@ mod tests {
             ),
             adv("GHSA-aaaa-bbbb-cccc", &[], "ghsa"),
         ];
-        let groups = cluster_by_alias(advs.iter().collect());
-        let names: Vec<(&str, usize, Vec<&str>)> = groups
+        let refs: Vec<&Advisory> = advs.iter().collect();
+        let groups = cluster_by_alias(&refs);
+        let named: Vec<(String, Vec<String>, usize)> = groups
             .iter()
-            .map(|(n, aliases, g)| {
+            .map(|g| {
+                let (name, aliases) = name_and_aliases(g);
+                (name, aliases, g.len())
+            })
+            .collect();
+        let mut names: Vec<(&str, usize, Vec<&str>)> = named
+            .iter()
+            .map(|(n, aliases, len)| {
                 (
                     n.as_str(),
-                    g.len(),
+                    *len,
                     aliases.iter().map(String::as_str).collect(),
                 )
             })
             .collect();
+        names.sort();
         assert_eq!(
             names,
             [

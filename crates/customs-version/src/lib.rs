@@ -57,6 +57,12 @@ pub trait VersionScheme: Send + Sync {
 
     /// Orders two versions.
     fn compare(&self, a: &str, b: &str) -> Result<Ordering, VersionError>;
+    /// True when [`VersionScheme::compare`] parses both versions as strictly as
+    /// [`VersionScheme::validate`] (failing exactly when one is invalid), so [`evaluate`] can
+    /// skip validating the installed version before comparing it. False by default.
+    fn compare_validates(&self) -> bool {
+        false
+    }
 
     /// Whether `version` satisfies `range`, written in the ecosystem's native range syntax.
     ///
@@ -95,12 +101,26 @@ pub enum Verdict {
 /// Evaluates whether `installed` falls in `range` under `scheme`.
 pub fn evaluate(scheme: &dyn VersionScheme, installed: &str, range: &AffectedRange) -> Verdict {
     let name = scheme.name();
-    if let Err(e) = scheme.validate(installed) {
-        return Verdict::Indeterminate {
-            reason: e.to_string(),
+    let invalid = |e: VersionError| Verdict::Indeterminate {
+        reason: e.to_string(),
+    };
+    // Comparing parses the installed version anyway, so it is validated up front only where
+    // no comparison follows; when a comparison fails, the installed version's own error
+    // (if it has one) is the reason, exactly as if it had been validated first.
+    let cmp = |a: &str, b: &str| {
+        scheme
+            .compare(a, b)
+            .map_err(|e| scheme.validate(installed).err().unwrap_or(e))
+    };
+    let needs_validation = !scheme.compare_validates()
+        || match range {
+            AffectedRange::LessThan(_) => false,
+            AffectedRange::Versions(list) => list.is_empty(),
+            AffectedRange::All | AffectedRange::Nothing | AffectedRange::Osv(_) => true,
         };
+    if needs_validation && let Err(e) = scheme.validate(installed) {
+        return invalid(e);
     }
-    let cmp = |a: &str, b: &str| scheme.compare(a, b);
     match range {
         AffectedRange::All => Verdict::Affected {
             condition: format!("all versions ({name})"),
@@ -110,14 +130,12 @@ pub fn evaluate(scheme: &dyn VersionScheme, installed: &str, range: &AffectedRan
         },
         AffectedRange::LessThan(fixed) => match cmp(installed, fixed) {
             Ok(Ordering::Less) => Verdict::Affected {
-                condition: format!("{installed} < {fixed} ({name})"),
+                condition: comparison(installed, " < ", fixed, name),
             },
             Ok(_) => Verdict::NotAffected {
-                reason: format!("{installed} >= {fixed} ({name})"),
+                reason: comparison(installed, " >= ", fixed, name),
             },
-            Err(e) => Verdict::Indeterminate {
-                reason: e.to_string(),
-            },
+            Err(e) => invalid(e),
         },
         AffectedRange::Versions(list) => {
             for v in list {
@@ -128,11 +146,7 @@ pub fn evaluate(scheme: &dyn VersionScheme, installed: &str, range: &AffectedRan
                         };
                     }
                     Ok(_) => {}
-                    Err(e) => {
-                        return Verdict::Indeterminate {
-                            reason: e.to_string(),
-                        };
-                    }
+                    Err(e) => return invalid(e),
                 }
             }
             Verdict::NotAffected {
@@ -144,6 +158,16 @@ pub fn evaluate(scheme: &dyn VersionScheme, installed: &str, range: &AffectedRan
         }
         AffectedRange::Osv(events) => evaluate_osv(scheme, installed, events),
     }
+}
+
+/// `"{installed}{op}{other} ({scheme})"`, built directly: matching formats one of these per
+/// candidate record, and `format!`'s machinery was a tenth of matching's instructions.
+fn comparison(installed: &str, op: &str, other: &str, scheme: &str) -> String {
+    let mut s = String::with_capacity(installed.len() + op.len() + other.len() + scheme.len() + 3);
+    for part in [installed, op, other, " (", scheme, ")"] {
+        s.push_str(part);
+    }
+    s
 }
 
 /// OSV range semantics (<https://ossf.github.io/osv-schema/#evaluation>): the version is

@@ -279,6 +279,11 @@ impl VersionScheme for ApkScheme {
     fn compare(&self, a: &str, b: &str) -> Result<Ordering, VersionError> {
         Ok(ApkVersion::parse(a)?.cmp(&ApkVersion::parse(b)?))
     }
+
+    /// `compare` parses both versions with the same parser as `validate`.
+    fn compare_validates(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -172,6 +172,11 @@ impl VersionScheme for DebScheme {
     fn compare(&self, a: &str, b: &str) -> Result<Ordering, VersionError> {
         Ok(DebVersion::parse(a)?.cmp(&DebVersion::parse(b)?))
     }
+
+    /// `compare` parses both versions with the same parser as `validate`.
+    fn compare_validates(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -216,6 +216,11 @@ impl VersionScheme for RpmScheme {
     fn compare(&self, a: &str, b: &str) -> Result<Ordering, VersionError> {
         Ok(RpmVersion::parse(a)?.cmp(&RpmVersion::parse(b)?))
     }
+
+    /// `compare` parses both versions with the same parser as `validate`.
+    fn compare_validates(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -83,8 +83,12 @@ pub struct FetchOptions {
 /// osv.dev's largest per-ecosystem `all.zip` (npm, with its malicious-package reports) holds a
 /// few hundred thousand records; a million leaves room without being unbounded.
 pub const DEFAULT_MAX_ARCHIVE_MEMBERS: u64 = 1_000_000;
-/// Archive members are single advisory records or per-release files: a few MiB at most.
-pub const DEFAULT_MAX_MEMBER_BYTES: u64 = 64 << 20;
+/// Archive members are single advisory records or per-release files, mostly a few MiB; the
+/// exception is Red Hat's VEX archive, whose per-CVE documents for the kernel list every
+/// affected product and reportedly approach 100 MB. 256 MiB is the CSAF parser's own
+/// document limit (`customs_rhel::csaf::DEFAULT_MAX_BYTES`); members are held in memory one
+/// at a time, so this is also the memory bound.
+pub const DEFAULT_MAX_MEMBER_BYTES: u64 = 256 << 20;
 /// Amazon's per-release ALAS RSS feeds list every advisory of the release (a few thousand
 /// items, a few MiB); Red Hat's `archive_latest.txt` is one line. 16 MiB leaves room for
 /// growth while an index is held in memory.

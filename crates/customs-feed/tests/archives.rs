@@ -173,7 +173,11 @@ fn zip_bomb_stops_at_the_member_limit() {
     );
     assert!(std::fs::metadata(&zip_path).unwrap().len() < 1 << 20);
     let loc = zip_path.display().to_string();
-    let ours = read_all(&loc, &FetchOptions::default());
+    let member_limit = FetchOptions {
+        max_member_bytes: 64 << 20,
+        ..FetchOptions::default()
+    };
+    let ours = read_all(&loc, &member_limit);
     assert_eq!(ours.len(), 2, "the walk stops at the bomb");
     assert!(ours[0].2.is_ok());
     assert_eq!(ours[1].0, format!("{loc}!bomb.json"));

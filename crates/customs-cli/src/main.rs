@@ -17,11 +17,6 @@ use clap::Parser;
 use crate::cli::{CacheCommand, Cli, Command, DbCommand, VersionCommand};
 use crate::exit::Failure;
 
-/// mimalloc rather than glibc's allocator: matching decodes and drops tens of thousands of
-/// small records on several threads, where it measured 10–15% faster (bench/db.sh).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -19,10 +19,6 @@
 
 use std::time::Instant;
 
-/// The allocator the customs binary uses (crates/customs-cli/src/main.rs).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Timed calls per inventory (after one warm-up call).
 const RUNS: usize = 31;
 

@@ -27,6 +27,7 @@ mod layer;
 mod postgres;
 mod registry;
 mod tools;
+mod vunnel;
 
 pub use archive::{tar_zst, tar_zst_members};
 pub use debian::{DEFAULT_DEBIAN_MIRROR, cache_dir, debian_rootfs, debian_rootfs_with, dpkg_query};
@@ -46,6 +47,7 @@ pub use tools::{
     file_tail, find_tool, is_root, mounts_under, require_root, require_tool, run, run_output,
     skopeo_inspect, tail, unmount_all_under,
 };
+pub use vunnel::{VUNNEL_ARCHIVE, vunnel_fixed_in, vunnel_fixtures};
 
 /// Writes the directory tree `dir` as an uncompressed, deterministic tar at `out` (the format
 /// of [`Layer::tree`]), e.g. for `docker import`. Returns the `sha256:<hex>` of the tar.

@@ -26,6 +26,20 @@ pub trait Matcher: Send + Sync {
     /// Judges one candidate advisory.
     fn verdict(&self, pkg: &Package, adv: &Advisory) -> Verdict;
 
+    /// All that [`Matcher::verdict`] reads of `pkg`, when that is one string (its version,
+    /// or its source package's version): packages with equal keys and equal
+    /// [`Matcher::queries`] then get equal verdicts, texts included, from every advisory, so
+    /// matching judges one of them and copies the findings to the others. An image holds a
+    /// dozen binary packages of one source (`glibc`, `systemd`), each judged against the
+    /// same hundreds of records otherwise.
+    ///
+    /// `None` (the default) judges each package on its own; a matcher whose verdict reads
+    /// the package's name, architecture or anything else must keep it.
+    fn verdict_key<'p>(&self, pkg: &'p Package) -> Option<&'p str> {
+        let _ = pkg;
+        None
+    }
+
     /// When several feeds cover the same vulnerability for the same package, the record from
     /// the feed with the lowest precedence decides; the others add their advisory ids.
     fn feed_precedence(&self, feed: &str) -> u32 {

@@ -69,8 +69,8 @@ fn name_and_aliases(group: &[&Advisory]) -> (String, Vec<String>) {
     (name.to_owned(), aliases)
 }
 
-/// Below this many packages per thread, one thread judges them all (spawning costs more).
-const MIN_PACKAGES_PER_THREAD: usize = 64;
+/// Below this many jobs per thread, one thread judges them all (spawning costs more).
+const MIN_JOBS_PER_THREAD: usize = 48;
 
 /// Matches every package of `inv` against the store through the registered matchers.
 ///
@@ -110,32 +110,58 @@ pub fn match_inventory(
         .copied()
         .zip(store.advisories_of(&keys)?)
         .collect();
-    // Judging is independent per package: spread it over the cores (the store lookups above
-    // stay on this thread, a SQLite connection being single-threaded).
-    let work: Vec<(&Package, &Vec<Vec<customs_match::Query>>)> =
-        inv.packages.iter().zip(&queries).collect();
+    // Packages a matcher judges alike (equal queries and verdict key: the binary packages
+    // of one source package) form one job, judged once.
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut alike: HashMap<(usize, &[customs_match::Query], &str), usize> = HashMap::new();
+    for (pkg, per_matcher) in inv.packages.iter().zip(&queries) {
+        for (matcher, queries) in per_matcher.iter().enumerate() {
+            if queries.is_empty() {
+                continue;
+            }
+            if let Some(key) = matchers[matcher].verdict_key(pkg) {
+                match alike.entry((matcher, queries.as_slice(), key)) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        jobs[*e.get()].packages.push(pkg);
+                        continue;
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(jobs.len());
+                    }
+                }
+            }
+            jobs.push(Job {
+                matcher,
+                queries,
+                packages: vec![pkg],
+            });
+        }
+    }
+    // Jobs are independent: spread them over the cores (the store lookups above stay on
+    // this thread, a SQLite connection being single-threaded).
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
-    let chunk = work.len().div_ceil(threads).max(MIN_PACKAGES_PER_THREAD);
+    let chunk = jobs.len().div_ceil(threads).max(MIN_JOBS_PER_THREAD);
     let findings: Vec<Finding> = std::thread::scope(|s| {
-        let parts: Vec<_> = work
+        let parts: Vec<_> = jobs
             .chunks(chunk.max(1))
             .map(|part| {
                 let (matchers, looked_up) = (&matchers, &looked_up);
                 s.spawn(move || {
                     let mut out = Vec::new();
-                    for (pkg, per_matcher) in part {
-                        match_package(pkg, per_matcher, matchers, looked_up, &mut out);
+                    for job in part {
+                        run_job(job, matchers[job.matcher].as_ref(), looked_up, &mut out);
                     }
                     out
                 })
             })
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        let mut all = Vec::new();
+        for h in parts {
+            all.append(&mut h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
     });
     // One finding per (package id, vulnerability): no two compare equal, so an unstable
     // sort gives the same order as a stable one. Indices are sorted, not the findings
@@ -155,104 +181,132 @@ pub fn match_inventory(
     Ok(findings)
 }
 
-/// Judges one package against its looked-up candidate records, pushing its findings.
-fn match_package(
-    pkg: &Package,
-    per_matcher: &[Vec<customs_match::Query>],
-    matchers: &[std::sync::Arc<dyn customs_match::Matcher>],
+/// Packages one matcher judges alike (see [`customs_match::Matcher::verdict_key`]).
+struct Job<'a> {
+    matcher: usize,
+    queries: &'a [customs_match::Query],
+    packages: Vec<&'a Package>,
+}
+
+/// Judges a job's first package and gives each other package of the job the same findings.
+fn run_job(
+    job: &Job,
+    m: &dyn customs_match::Matcher,
     looked_up: &HashMap<(&str, &str), Vec<Advisory>>,
     out: &mut Vec<Finding>,
 ) {
-    for (m, queries) in matchers.iter().zip(per_matcher) {
-        if queries.is_empty() {
-            continue;
-        }
-        let mut all: Vec<&Advisory> = Vec::new();
-        for q in queries {
-            if let Some(advs) = looked_up.get(&(q.namespace.as_str(), q.package.as_str())) {
-                all.extend(advs);
-            }
-        }
-        for mut advs in cluster_by_alias(&all) {
-            advs.sort_by(|a, b| {
-                (m.feed_precedence(&a.source), &a.source, &a.record_id).cmp(&(
-                    m.feed_precedence(&b.source),
-                    &b.source,
-                    &b.record_id,
-                ))
-            });
-            let best = m.feed_precedence(&advs[0].source);
-            // Among the deciding feed's records (a feed may list several fixes), the
-            // first one that says "affected" wins; otherwise an indeterminate one.
-            let mut decided: Option<(Verdict, &Advisory)> = None;
-            for &adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
-                let v = if adv.status == Status::NotAffected {
-                    Verdict::NotAffected {
-                        reason: "vendor: not affected".into(),
-                    }
-                } else {
-                    m.verdict(pkg, adv)
-                };
-                match (&v, &decided) {
-                    (Verdict::Affected { .. }, _) => {
-                        decided = Some((v, adv));
-                        break;
-                    }
-                    (
-                        Verdict::Indeterminate { .. },
-                        None | Some((Verdict::NotAffected { .. }, _)),
-                    )
-                    | (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
-                    _ => {}
-                }
-            }
-            let Some((verdict, adv)) = decided else {
-                continue;
-            };
-            let (status, condition) = match verdict {
-                Verdict::Affected { condition } => (adv.status, condition),
-                Verdict::Indeterminate { reason } => (Status::Indeterminate, reason),
-                // The vendor's own "not affected" statement is kept as a finding with
-                // that status (hidden by default, shown with --show-not-affected); a
-                // version outside the range is simply no finding.
-                Verdict::NotAffected { reason } if adv.status == Status::NotAffected => {
-                    (Status::NotAffected, reason)
-                }
-                Verdict::NotAffected { .. } => continue,
-            };
-            // Named, and its advisory ids collected, only now that it is a finding.
-            let (vuln, aliases) = name_and_aliases(&advs);
-            let mut advisory_ids: Vec<String> = advs
-                .iter()
-                .flat_map(|a| a.advisory_ids.iter().cloned())
-                .collect();
-            advisory_ids.sort();
-            advisory_ids.dedup();
-            out.push(Finding {
-                vulnerability_id: vuln,
+    let Some((first, others)) = job.packages.split_first() else {
+        return;
+    };
+    let from = out.len();
+    match_package(first, m, job.queries, looked_up, out);
+    let to = out.len();
+    for pkg in others {
+        for i in from..to {
+            let f = &out[i];
+            let copy = Finding {
                 package_id: pkg.id.clone(),
                 package: pkg.name.clone(),
                 installed_version: pkg.version.clone(),
-                fixed_version: adv.fixed_version.clone(),
-                status,
-                severity: adv.severity,
                 layer_diff_id: pkg.layer_diff_id.clone(),
-                data_source: adv.source.clone(),
-                advisory_ids,
-                aliases,
-                notes: adv.notes.clone(),
-                detail: MatchDetail {
-                    record_id: adv.record_id.clone(),
-                    matched_by: adv.package.clone(),
-                    condition,
-                },
-                severity_source: None,
-                cvss: Vec::new(),
-                cwes: Vec::new(),
-                kev: None,
-                epss: None,
-            });
+                ..f.clone()
+            };
+            out.push(copy);
         }
+    }
+}
+
+/// Judges one package against one matcher's looked-up candidate records, pushing its
+/// findings.
+fn match_package(
+    pkg: &Package,
+    m: &dyn customs_match::Matcher,
+    queries: &[customs_match::Query],
+    looked_up: &HashMap<(&str, &str), Vec<Advisory>>,
+    out: &mut Vec<Finding>,
+) {
+    let mut all: Vec<&Advisory> = Vec::new();
+    for q in queries {
+        if let Some(advs) = looked_up.get(&(q.namespace.as_str(), q.package.as_str())) {
+            all.extend(advs);
+        }
+    }
+    for mut advs in cluster_by_alias(&all) {
+        advs.sort_by(|a, b| {
+            (m.feed_precedence(&a.source), &a.source, &a.record_id).cmp(&(
+                m.feed_precedence(&b.source),
+                &b.source,
+                &b.record_id,
+            ))
+        });
+        let best = m.feed_precedence(&advs[0].source);
+        // Among the deciding feed's records (a feed may list several fixes), the
+        // first one that says "affected" wins; otherwise an indeterminate one.
+        let mut decided: Option<(Verdict, &Advisory)> = None;
+        for &adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
+            let v = if adv.status == Status::NotAffected {
+                Verdict::NotAffected {
+                    reason: "vendor: not affected".into(),
+                }
+            } else {
+                m.verdict(pkg, adv)
+            };
+            match (&v, &decided) {
+                (Verdict::Affected { .. }, _) => {
+                    decided = Some((v, adv));
+                    break;
+                }
+                (Verdict::Indeterminate { .. }, None | Some((Verdict::NotAffected { .. }, _)))
+                | (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
+                _ => {}
+            }
+        }
+        let Some((verdict, adv)) = decided else {
+            continue;
+        };
+        let (status, condition) = match verdict {
+            Verdict::Affected { condition } => (adv.status, condition),
+            Verdict::Indeterminate { reason } => (Status::Indeterminate, reason),
+            // The vendor's own "not affected" statement is kept as a finding with
+            // that status (hidden by default, shown with --show-not-affected); a
+            // version outside the range is simply no finding.
+            Verdict::NotAffected { reason } if adv.status == Status::NotAffected => {
+                (Status::NotAffected, reason)
+            }
+            Verdict::NotAffected { .. } => continue,
+        };
+        // Named, and its advisory ids collected, only now that it is a finding.
+        let (vuln, aliases) = name_and_aliases(&advs);
+        let mut advisory_ids: Vec<String> = advs
+            .iter()
+            .flat_map(|a| a.advisory_ids.iter().cloned())
+            .collect();
+        advisory_ids.sort();
+        advisory_ids.dedup();
+        out.push(Finding {
+            vulnerability_id: vuln,
+            package_id: pkg.id.clone(),
+            package: pkg.name.clone(),
+            installed_version: pkg.version.clone(),
+            fixed_version: adv.fixed_version.clone(),
+            status,
+            severity: adv.severity,
+            layer_diff_id: pkg.layer_diff_id.clone(),
+            data_source: adv.source.clone(),
+            advisory_ids,
+            aliases,
+            notes: adv.notes.clone(),
+            detail: MatchDetail {
+                record_id: adv.record_id.clone(),
+                matched_by: adv.package.clone(),
+                condition,
+            },
+            severity_source: None,
+            cvss: Vec::new(),
+            cwes: Vec::new(),
+            kev: None,
+            epss: None,
+        });
     }
 }
 

@@ -49,6 +49,10 @@ impl Matcher for AlpineMatcher {
         }
         customs_version::evaluate(&ApkScheme, &pkg.version, &adv.affected)
     }
+
+    fn verdict_key<'p>(&self, pkg: &'p Package) -> Option<&'p str> {
+        Some(&pkg.version)
+    }
 }
 
 #[cfg(test)]

@@ -133,6 +133,10 @@ impl Matcher for WolfiMatcher {
     fn verdict(&self, pkg: &Package, adv: &Advisory) -> Verdict {
         rolling_verdict(pkg, adv)
     }
+
+    fn verdict_key<'p>(&self, pkg: &'p Package) -> Option<&'p str> {
+        Some(&pkg.version)
+    }
 }
 
 /// Matches `apk` packages of Chainguard images (os-release `ID=chainguard`) against
@@ -151,5 +155,9 @@ impl Matcher for ChainguardMatcher {
 
     fn verdict(&self, pkg: &Package, adv: &Advisory) -> Verdict {
         rolling_verdict(pkg, adv)
+    }
+
+    fn verdict_key<'p>(&self, pkg: &'p Package) -> Option<&'p str> {
+        Some(&pkg.version)
     }
 }

@@ -46,6 +46,10 @@ impl Matcher for DebianMatcher {
         customs_version::evaluate(&DebScheme, pkg.source_version_or_version(), &adv.affected)
     }
 
+    fn verdict_key<'p>(&self, pkg: &'p Package) -> Option<&'p str> {
+        Some(pkg.source_version_or_version())
+    }
+
     fn feed_precedence(&self, feed: &str) -> u32 {
         match feed {
             // The tracker has the richest statuses (no-dsa, postponed, ignored, undetermined).

@@ -72,12 +72,13 @@ pub struct CommitSummary {
     pub initial: bool,
 }
 
-/// The 32-bit hash of a record's JSON that change detection compares: the first four bytes
-/// of its SHA-256, big-endian, as a non-negative integer. Other backends hash the JSON they
-/// store with it, so their change records agree with this store's.
+/// The 32-bit hash of a record's stored form that change detection compares: the first four
+/// bytes of its SHA-256, big-endian, as a non-negative integer. Each backend hashes the form
+/// it stores (this one the binary form of the `codec` module, `PostgreSQL` the JSON); both are
+/// a function of the whole record, so they agree on which records were modified.
 #[must_use]
-pub fn record_hash(json: &str) -> i64 {
-    let d = sha2::Sha256::digest(json.as_bytes());
+pub fn record_hash(stored: impl AsRef<[u8]>) -> i64 {
+    let d = sha2::Sha256::digest(stored.as_ref());
     i64::from(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
 }
 
@@ -158,17 +159,15 @@ pub(crate) fn stage(
                 };
                 let mut reader = DigestingReader::new(opened.reader);
                 let mut insert_err = None;
-                parse(&input, &mut reader, &mut |keys, json| {
+                parse(&input, &mut reader, &mut |keys, record| {
                     if insert_err.is_some() {
                         return;
                     }
-                    let h = record_hash(&json);
+                    let h = record_hash(&record);
                     // Advisories are compressed per set below; enrichment records one by one.
                     let stored = match table {
-                        Table::Advisories => rusqlite::types::Value::Text(json),
-                        Table::Vulnerabilities => {
-                            rusqlite::types::Value::Blob(records::compress(json.as_bytes()))
-                        }
+                        Table::Advisories => record,
+                        Table::Vulnerabilities => records::compress(&record),
                     };
                     match insert.execute(params![keys[0], keys[1], keys[2], keys[3], h, stored]) {
                         Ok(_) => count += 1,
@@ -215,7 +214,7 @@ fn build_sets(tx: &Connection) -> rusqlite::Result<()> {
     )?;
     let mut write = tx.prepare("INSERT INTO sets VALUES (?1, ?2, ?3)")?;
     let mut current: Option<(String, String)> = None;
-    let mut records: Vec<(i64, String)> = Vec::new();
+    let mut records: Vec<(i64, Vec<u8>)> = Vec::new();
     let mut rows = read.query([])?;
     loop {
         let next = rows.next()?;
@@ -226,7 +225,7 @@ fn build_sets(tx: &Connection) -> rusqlite::Result<()> {
         if let Some((namespace, package)) = &current
             && key.as_ref() != current.as_ref()
         {
-            let frame = records::encode_set(records.iter().map(|(h, j)| (*h, j.as_str())));
+            let frame = records::encode_set(records.iter().map(|(h, r)| (*h, r.as_slice())));
             write.execute(params![namespace, package, frame])?;
             records.clear();
         }
@@ -463,7 +462,7 @@ pub(crate) fn migrate_schema_4(c: &Connection) -> rusqlite::Result<()> {
     )?;
     let mut write = c.prepare("INSERT INTO advisory_sets VALUES (?1, ?2, ?3, ?4)")?;
     let mut current: Option<(String, String, String)> = None;
-    let mut records: Vec<(i64, String)> = Vec::new();
+    let mut records: Vec<(i64, Vec<u8>)> = Vec::new();
     let mut rows = read.query([])?;
     loop {
         let next = rows.next()?;
@@ -479,7 +478,7 @@ pub(crate) fn migrate_schema_4(c: &Connection) -> rusqlite::Result<()> {
             && key.as_ref() != Some(cur)
         {
             let (feed, namespace, package) = cur;
-            let frame = records::encode_set(records.iter().map(|(h, j)| (*h, j.as_str())));
+            let frame = records::encode_set(records.iter().map(|(h, r)| (*h, r.as_slice())));
             write.execute(params![namespace, package, feed, frame])?;
             records.clear();
         }
@@ -493,7 +492,7 @@ pub(crate) fn migrate_schema_4(c: &Connection) -> rusqlite::Result<()> {
                 key.0, key.1, key.2
             ))
         })?;
-        records::emit_advisory(adv, &key.0, &mut |_, stored| {
+        records::emit_advisory(&adv, &key.0, &mut |_, stored| {
             records.push((record_hash(&stored), stored));
         });
         current = Some(key);
@@ -512,6 +511,35 @@ pub(crate) fn migrate_schema_4(c: &Connection) -> rusqlite::Result<()> {
             r.get::<_, i64>(2)?,
             records::compress(json.as_bytes())
         ])?;
+    }
+    Ok(())
+}
+
+/// Rewrites schema 4's JSON advisory sets in the binary form of schema 5 (see the `records`
+/// module), recomputing each record's hash over its new stored form so the next update
+/// compares like with like.
+pub(crate) fn migrate_schema_5(c: &Connection) -> rusqlite::Result<()> {
+    let mut read =
+        c.prepare("SELECT rowid, feed, namespace, package, records FROM advisory_sets")?;
+    let mut write = c.prepare("UPDATE advisory_sets SET records = ?2 WHERE rowid = ?1")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (rowid, feed, namespace, package): (i64, String, String, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let frame: Vec<u8> = r.get(4)?;
+        let advisories = records::decode_set(&frame, &namespace, &package, &feed).map_err(|e| {
+            corrupt(&format!(
+                "the stored {feed} advisories of {namespace}/{package}: {e}"
+            ))
+        })?;
+        let mut stored: Vec<(i64, Vec<u8>)> = Vec::with_capacity(advisories.len());
+        for (_, adv) in &advisories {
+            records::emit_advisory(adv, &feed, &mut |_, record| {
+                stored.push((record_hash(&record), record));
+            });
+        }
+        let frame = records::encode_set(stored.iter().map(|(h, r)| (*h, r.as_slice())));
+        write.execute(params![rowid, frame])?;
     }
     Ok(())
 }

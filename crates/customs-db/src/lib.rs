@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod codec;
 mod diff;
 mod ingest;
 mod records;
@@ -47,14 +48,14 @@ use sha2::Digest as _;
 type Decoded = Vec<(usize, Vec<Advisory>)>;
 
 /// The schema this binary writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Parses one input, handing each record's keys (namespace, package, vulnerability id,
-/// record id) and JSON to the row writer.
+/// record id) and stored form (see the `records` module) to the row writer.
 pub(crate) type ParseInto<'a> = dyn FnMut(
         &FeedInput,
         &mut dyn std::io::Read,
-        &mut dyn FnMut([&str; 4], String),
+        &mut dyn FnMut([&str; 4], Vec<u8>),
     ) -> Result<(), FeedError>
     + 'a;
 
@@ -229,6 +230,14 @@ impl Store {
                 tx.commit()
             })?;
         }
+        if v < 5 {
+            store.sql(|c| {
+                let tx = c.unchecked_transaction()?;
+                ingest::migrate_schema_5(&tx)?;
+                tx.execute_batch("PRAGMA user_version = 5;")?;
+                tx.commit()
+            })?;
+        }
         Ok(store)
     }
 
@@ -262,7 +271,7 @@ impl Store {
             opts,
             &mut |input, body, emit| {
                 parser.parse(input, body, &mut |adv: Advisory| {
-                    records::emit_advisory(adv, parser.kind(), emit);
+                    records::emit_advisory(&adv, parser.kind(), emit);
                 })
             },
         )
@@ -283,7 +292,7 @@ impl Store {
             opts,
             &mut |input, body, emit| {
                 parser.parse(input, body, &mut |info: VulnerabilityInfo| {
-                    let json = serde_json::to_string(&info).expect("records serialize");
+                    let json = serde_json::to_vec(&info).expect("records serialize");
                     emit(["", "", &info.id, ""], json);
                 })
             },
@@ -432,8 +441,8 @@ impl Store {
                 part.iter()
                     .map(|(i, feed, frame)| {
                         let (namespace, package) = keys[*i];
-                        records::decode_set(frame, namespace, package, feed)
-                            .map(|set| (*i, set.into_iter().map(|(_, adv)| adv).collect()))
+                        records::decode_advisories(frame, namespace, package, feed)
+                            .map(|set| (*i, set))
                             .map_err(|e| DbError::Corrupt {
                                 path: path.clone(),
                                 message: format!(
@@ -460,12 +469,19 @@ impl Store {
         let mut all: Vec<Vec<Advisory>> = vec![Vec::new(); keys.len()];
         for part in decoded {
             for (i, advs) in part? {
-                all[i].extend(advs);
+                if all[i].is_empty() {
+                    all[i] = advs;
+                } else {
+                    all[i].extend(advs);
+                }
             }
         }
-        // Feeds in name order, each in its own order, then by vulnerability (a stable sort).
+        // Feeds in name order, each in its own order, then by vulnerability (a stable sort;
+        // many sets are stored in that order already).
         for out in &mut all {
-            out.sort_by(|a, b| a.vulnerability_id.cmp(&b.vulnerability_id));
+            if !out.is_sorted_by(|a, b| a.vulnerability_id <= b.vulnerability_id) {
+                out.sort_by(|a, b| a.vulnerability_id.cmp(&b.vulnerability_id));
+            }
         }
         Ok(all)
     }

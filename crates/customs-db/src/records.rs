@@ -3,23 +3,33 @@
 //! ## Advisory sets
 //!
 //! Advisories are read by (namespace, package): every lookup of a scan wants *all* records of
-//! one package, never one record alone. Schema 4 therefore stores one row per (namespace,
-//! package, feed), an *advisory set*, whose `records` column is a zstd frame of a JSON array
-//! of `[hash, record]` pairs:
+//! one package, never one record alone. The database therefore stores one row per (namespace,
+//! package, feed), an *advisory set*, whose `records` column is a zstd frame of:
 //!
-//! * `record` is the advisory's JSON without the fields the row's keys already hold:
-//!   `namespace` and `package` always, `source` when it is the feed's kind (the usual case).
-//!   [`decode_set`] puts them back, so readers see exactly the advisory the parser produced.
-//! * `hash` is the record's 32-bit change-detection hash ([`crate::ingest`] compares it
-//!   between updates), kept here so `customs db diff` needs no per-record rows.
+//! ```text
+//! u8 format (1)   LEB128 count   count × ( i64 hash, little-endian   LEB128 length   record )
+//! ```
+//!
+//! * `record` is the advisory in the binary form of [`crate::codec`], without the fields the
+//!   row's keys already hold: `namespace` and `package` always, `source` when it is the
+//!   feed's kind (the usual case). [`decode_set`] puts them back, so readers see exactly the
+//!   advisory the parser produced.
+//! * `hash` is the record's change-detection hash ([`crate::record_hash`] of its stored
+//!   bytes; [`crate::ingest`] compares it between updates), kept here so `customs db diff`
+//!   needs no per-record rows.
 //! * Records keep the order the feed produced them in.
 //!
-//! Why: one row per record (schema 3) repeated the keys in every row and a second time
-//! inside the JSON, and a lookup of a package with 2,000 records (Debian's `linux`) read
+//! Why sets: one row per record (schema 3) repeated the keys in every row and a second time
+//! inside the record, and a lookup of a package with 2,000 records (Debian's `linux`) read
 //! 2,000 rows scattered over the file and sorted them. Records of one package differ in a
 //! few bytes (a CVE id, a version), so compressing them together is very effective: on all
-//! of `../shared/data`'s feeds the advisories went from 113 MiB of rows and JSON to about
-//! 11 MiB, and a lookup is one index probe and one small decompression.
+//! of `../shared/data`'s feeds the advisories went from 113 MiB of rows to about 11 MiB, and
+//! a lookup is one index probe and one small decompression.
+//!
+//! Why binary: schema 4 stored the same sets as JSON arrays of `[hash, record]`, and
+//! decoding that JSON was half of matching's instructions. Those frames start with `[`,
+//! never with a format byte, so [`decode_set`] still reads them; the migration to schema 5
+//! rewrites them.
 //!
 //! ## Enrichment records
 //!
@@ -30,14 +40,15 @@
 //!
 //! A database may come from elsewhere (`customs db import`, `customs db pull`), so every
 //! frame is decompressed with a bound ([`MAX_SET_BYTES`], [`MAX_INFO_BYTES`]) and read as
-//! untrusted JSON: a bad row is a [`crate::DbError::Corrupt`] naming the row, never a panic
+//! untrusted bytes: a bad row is a [`crate::DbError::Corrupt`] naming the row, never a panic
 //! or an unbounded allocation.
 
-use std::cell::RefCell;
 use std::io::Read;
+use std::sync::Mutex;
 
 use customs_model::Advisory;
-use serde::Deserialize;
+
+use crate::codec;
 
 /// The zstd level records are written with: level 3 is within 5% of level 19's size here
 /// and several times faster, which matters because staging runs on every update.
@@ -51,40 +62,35 @@ pub const MAX_SET_BYTES: usize = 64 << 20;
 /// configurations is tens of KiB).
 pub const MAX_INFO_BYTES: usize = 16 << 20;
 
+/// The first byte of a set in the binary form (a JSON set of schema 4 starts with `[`).
+const FORMAT_BINARY: u8 = 1;
+
 /// Hands an advisory to a staging row writer as `[namespace, package, vulnerability id,
-/// record id]` keys and its stored JSON (without the keys, see the module docs).
-pub(crate) fn emit_advisory(
-    mut adv: Advisory,
-    kind: &str,
-    emit: &mut dyn FnMut([&str; 4], String),
-) {
-    let namespace = std::mem::take(&mut adv.namespace);
-    let package = std::mem::take(&mut adv.package);
-    if adv.source == kind {
-        adv.source.clear();
-    }
-    let json = serde_json::to_string(&adv).expect("advisories serialize");
+/// record id]` keys and its stored form (without the keys, see the module docs).
+pub(crate) fn emit_advisory(adv: &Advisory, kind: &str, emit: &mut dyn FnMut([&str; 4], Vec<u8>)) {
+    let mut stored = Vec::with_capacity(128);
+    codec::encode(adv, kind, &mut stored);
     emit(
-        [&namespace, &package, &adv.vulnerability_id, &adv.record_id],
-        json,
+        [
+            &adv.namespace,
+            &adv.package,
+            &adv.vulnerability_id,
+            &adv.record_id,
+        ],
+        stored,
     );
 }
 
-/// Builds one set's stored frame from its records' `(hash, stored JSON)` in feed order.
-pub(crate) fn encode_set<'a>(records: impl IntoIterator<Item = (i64, &'a str)>) -> Vec<u8> {
+/// Builds one set's stored frame from its records' `(hash, stored form)` in feed order.
+pub(crate) fn encode_set<'a>(records: impl ExactSizeIterator<Item = (i64, &'a [u8])>) -> Vec<u8> {
     let mut raw = Vec::with_capacity(1024);
-    raw.push(b'[');
-    for (i, (hash, json)) in records.into_iter().enumerate() {
-        if i > 0 {
-            raw.push(b',');
-        }
-        raw.push(b'[');
-        raw.extend_from_slice(hash.to_string().as_bytes());
-        raw.push(b',');
-        raw.extend_from_slice(json.as_bytes());
-        raw.push(b']');
+    raw.push(FORMAT_BINARY);
+    codec::put_len(&mut raw, records.len());
+    for (hash, record) in records {
+        raw.extend_from_slice(&hash.to_le_bytes());
+        codec::put_len(&mut raw, record.len());
+        raw.extend_from_slice(record);
     }
-    raw.push(b']');
     compress(&raw)
 }
 
@@ -94,10 +100,10 @@ pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
     zstd::bulk::compress(raw, LEVEL).expect("zstd compresses in-memory buffers")
 }
 
-thread_local! {
-    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { RefCell::new(None) };
-}
+/// Idle zstd decompression contexts. Creating one costs as much as decompressing a few
+/// sets (it allocates and clears ~100 KiB), and lookups decode on short-lived threads, so
+/// contexts are pooled process-wide rather than kept per thread.
+static DECOMPRESSORS: Mutex<Vec<zstd::bulk::Decompressor<'static>>> = Mutex::new(Vec::new());
 
 /// Decompresses one stored frame, refusing more than `limit` bytes.
 pub(crate) fn decompress(frame: &[u8], limit: usize) -> Result<Vec<u8>, String> {
@@ -107,27 +113,30 @@ pub(crate) fn decompress(frame: &[u8], limit: usize) -> Result<Vec<u8>, String> 
                 .ok()
                 .filter(|s| *s <= limit)
                 .ok_or_else(|| format!("a record frame claims {size} bytes (limit {limit})"))?;
-            DECOMPRESSOR.with(|d| {
-                let mut d = d.borrow_mut();
-                if d.is_none() {
-                    *d = Some(
-                        zstd::bulk::Decompressor::new()
-                            .map_err(|e| format!("zstd decoder: {e}"))?,
-                    );
+            let idle = DECOMPRESSORS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .pop();
+            let mut d = match idle {
+                Some(d) => d,
+                None => {
+                    zstd::bulk::Decompressor::new().map_err(|e| format!("zstd decoder: {e}"))?
                 }
-                let d = d.as_mut().expect("set above");
-                let out = d
-                    .decompress(frame, size)
-                    .map_err(|e| format!("a record frame does not decompress: {e}"))?;
-                if out.len() == size {
-                    Ok(out)
-                } else {
-                    Err(format!(
-                        "a record frame holds {} bytes, its header says {size}",
-                        out.len()
-                    ))
-                }
-            })
+            };
+            let out = d.decompress(frame, size);
+            DECOMPRESSORS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(d);
+            let out = out.map_err(|e| format!("a record frame does not decompress: {e}"))?;
+            if out.len() == size {
+                Ok(out)
+            } else {
+                Err(format!(
+                    "a record frame holds {} bytes, its header says {size}",
+                    out.len()
+                ))
+            }
         }
         // No size in the header (not written by customs, but valid zstd): stream it.
         Ok(None) => {
@@ -146,6 +155,35 @@ pub(crate) fn decompress(frame: &[u8], limit: usize) -> Result<Vec<u8>, String> 
     }
 }
 
+/// Walks a binary set's records, pushing `each(hash, reader over the record)` onto `out`
+/// (reserved up front: the count is bounded by the set's size).
+fn for_each_record<'a, T>(
+    raw: &'a [u8],
+    out: &mut Vec<T>,
+    mut each: impl FnMut(i64, &mut codec::Reader<'a>) -> Result<T, String>,
+) -> Result<(), String> {
+    let mut r = codec::Reader::new(raw);
+    if r.byte("the format")? != FORMAT_BINARY {
+        return Err("an advisory set has an unknown format".to_owned());
+    }
+    let count = r.len("the record count")?;
+    // Each record takes at least nine bytes (a hash and a length).
+    out.reserve_exact(count.min(raw.len() / 9));
+    for i in 0..count {
+        let at = |e: String| format!("record {i} of an advisory set: {e}");
+        let hash = r.bytes(8, "a hash").map_err(at)?;
+        let hash = i64::from_le_bytes(hash.try_into().expect("eight bytes"));
+        let len = r.len("a record length").map_err(at)?;
+        let mut record = codec::Reader::new(r.bytes(len, "a record").map_err(at)?);
+        out.push(each(hash, &mut record).map_err(at)?);
+    }
+    if r.is_empty() {
+        Ok(())
+    } else {
+        Err("an advisory set has bytes after its last record".to_owned())
+    }
+}
+
 /// Reads one stored set back into the advisories the parser produced, each with its hash.
 pub(crate) fn decode_set(
     frame: &[u8],
@@ -154,8 +192,62 @@ pub(crate) fn decode_set(
     feed: &str,
 ) -> Result<Vec<(i64, Advisory)>, String> {
     let raw = decompress(frame, MAX_SET_BYTES)?;
+    if raw.first() == Some(&b'[') {
+        return decode_json_set(&raw, namespace, package, feed);
+    }
+    let mut out = Vec::new();
+    for_each_record(&raw, &mut out, |hash, r| {
+        Ok((hash, decode_whole(r, namespace, package, feed)?))
+    })?;
+    Ok(out)
+}
+
+/// [`decode_set`] without the hashes: what lookups read (built in place, not copied out of
+/// `(hash, advisory)` pairs, since an advisory is a few hundred bytes to move).
+pub(crate) fn decode_advisories(
+    frame: &[u8],
+    namespace: &str,
+    package: &str,
+    feed: &str,
+) -> Result<Vec<Advisory>, String> {
+    let raw = decompress(frame, MAX_SET_BYTES)?;
+    if raw.first() == Some(&b'[') {
+        return Ok(decode_json_set(&raw, namespace, package, feed)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect());
+    }
+    let mut out = Vec::new();
+    for_each_record(&raw, &mut out, |_, r| {
+        decode_whole(r, namespace, package, feed)
+    })?;
+    Ok(out)
+}
+
+/// One record, which must end where its length says.
+fn decode_whole(
+    r: &mut codec::Reader,
+    namespace: &str,
+    package: &str,
+    feed: &str,
+) -> Result<Advisory, String> {
+    let adv = codec::decode(r, namespace, package, feed)?;
+    if r.is_empty() {
+        Ok(adv)
+    } else {
+        Err("bytes after the advisory".to_owned())
+    }
+}
+
+/// Reads a set written by schema 4 (a JSON array of `[hash, record]`), for the migration.
+fn decode_json_set(
+    raw: &[u8],
+    namespace: &str,
+    package: &str,
+    feed: &str,
+) -> Result<Vec<(i64, Advisory)>, String> {
     let mut records: Vec<(i64, Advisory)> =
-        serde_json::from_slice(&raw).map_err(|e| format!("an advisory set is malformed: {e}"))?;
+        serde_json::from_slice(raw).map_err(|e| format!("an advisory set is malformed: {e}"))?;
     for (_, adv) in &mut records {
         namespace.clone_into(&mut adv.namespace);
         package.clone_into(&mut adv.package);
@@ -177,27 +269,18 @@ pub fn read_stored_set(
     package: &str,
     feed: &str,
 ) -> Result<Vec<Advisory>, String> {
-    Ok(decode_set(frame, namespace, package, feed)?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect())
+    decode_advisories(frame, namespace, package, feed)
 }
 
 /// The change-detection keys of one stored set: `(vulnerability id, record id, hash)`.
 pub(crate) fn set_keys(frame: &[u8]) -> Result<Vec<(String, String, i64)>, String> {
-    #[derive(Deserialize)]
-    struct Keys {
-        vulnerability_id: String,
-        #[serde(default)]
-        record_id: String,
-    }
     let raw = decompress(frame, MAX_SET_BYTES)?;
-    let records: Vec<(i64, Keys)> =
-        serde_json::from_slice(&raw).map_err(|e| format!("an advisory set is malformed: {e}"))?;
-    Ok(records
-        .into_iter()
-        .map(|(h, k)| (k.vulnerability_id, k.record_id, h))
-        .collect())
+    let mut out = Vec::new();
+    for_each_record(&raw, &mut out, |hash, r| {
+        let (vulnerability_id, record_id) = codec::decode_ids(r)?;
+        Ok((vulnerability_id, record_id, hash))
+    })?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -229,18 +312,19 @@ mod tests {
             adv("CVE-2023-5678", "debian-oval"),
             adv("CVE-2023-5363", "somewhere-else"),
         ];
-        let mut rows = Vec::new();
-        for a in originals.clone() {
-            emit_advisory(a, "debian-oval", &mut |keys, json| {
+        let mut rows: Vec<(i64, Vec<u8>)> = Vec::new();
+        for a in &originals {
+            emit_advisory(a, "debian-oval", &mut |keys, stored| {
                 assert_eq!(keys[0], "debian:12");
                 assert_eq!(keys[1], "openssl");
-                assert!(!json.contains("debian:12"), "{json}");
-                rows.push((i64::try_from(json.len()).unwrap(), json));
+                let text = String::from_utf8_lossy(&stored).into_owned();
+                assert!(!text.contains("debian:12"), "{text}");
+                rows.push((crate::record_hash(&stored), stored));
             });
         }
-        assert!(!rows[0].1.contains("\"source\""), "{}", rows[0].1);
-        assert!(rows[1].1.contains("somewhere-else"), "{}", rows[1].1);
-        let frame = encode_set(rows.iter().map(|(h, j)| (*h, j.as_str())));
+        assert!(!String::from_utf8_lossy(&rows[0].1).contains("debian-oval"));
+        assert!(String::from_utf8_lossy(&rows[1].1).contains("somewhere-else"));
+        let frame = encode_set(rows.iter().map(|(h, r)| (*h, r.as_slice())));
         let back = decode_set(&frame, "debian:12", "openssl", "debian-oval").unwrap();
         assert_eq!(
             back.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>(),
@@ -256,6 +340,24 @@ mod tests {
                 rows[0].0
             )
         );
+    }
+
+    /// Schema 4 stored sets as JSON; they are still read (the migration to schema 5 reads
+    /// them to rewrite them).
+    #[test]
+    fn a_schema_4_json_set_is_still_read() {
+        let mut stored = adv("CVE-2023-5678", "debian-oval");
+        (stored.namespace, stored.package, stored.source) =
+            (String::new(), String::new(), String::new());
+        let raw = format!("[[7,{}]]", serde_json::to_string(&stored).unwrap());
+        let back = decode_set(
+            &compress(raw.as_bytes()),
+            "debian:12",
+            "openssl",
+            "debian-oval",
+        )
+        .unwrap();
+        assert_eq!(back, vec![(7, adv("CVE-2023-5678", "debian-oval"))]);
     }
 
     #[test]
@@ -277,11 +379,24 @@ mod tests {
         }
         let err = decode_set(&streamed, "n", "p", "f").unwrap_err();
         assert!(err.contains("exceeds"), "{err}");
-        // Valid zstd, wrong JSON.
+        // Valid zstd, not a set.
         let err = decode_set(&compress(br#"{"a":1}"#), "n", "p", "f").unwrap_err();
+        assert!(err.contains("format"), "{err}");
+        let err = decode_set(&compress(b"[1,2"), "n", "p", "f").unwrap_err();
         assert!(err.contains("malformed"), "{err}");
+        // A count larger than the records present, and bytes after the last record.
+        let mut record = Vec::new();
+        codec::encode(&adv("CVE-1", "f"), "f", &mut record);
+        let good = encode_set([(1, record.as_slice())].into_iter());
+        let mut raw = decompress(&good, MAX_SET_BYTES).unwrap();
+        raw[1] = 2;
+        let err = decode_set(&compress(&raw), "n", "p", "f").unwrap_err();
+        assert!(err.contains("record 1"), "{err}");
+        raw[1] = 1;
+        raw.push(0);
+        let err = decode_set(&compress(&raw), "n", "p", "f").unwrap_err();
+        assert!(err.contains("after its last record"), "{err}");
         // Truncated frame.
-        let good = encode_set([(1, r#"{"vulnerability_id":"CVE-1","scheme":"deb"}"#)]);
         assert!(decode_set(&good[..good.len() - 3], "n", "p", "f").is_err());
     }
 }

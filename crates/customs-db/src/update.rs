@@ -71,7 +71,7 @@ impl UpdateParser {
                 opts,
                 &mut |input, body, emit| {
                     p.parse(input, body, &mut |adv: Advisory| {
-                        crate::records::emit_advisory(adv, kind, emit);
+                        crate::records::emit_advisory(&adv, kind, emit);
                     })
                 },
             ),
@@ -84,7 +84,7 @@ impl UpdateParser {
                 opts,
                 &mut |input, body, emit| {
                     p.parse(input, body, &mut |info: VulnerabilityInfo| {
-                        let json = serde_json::to_string(&info).expect("records serialize");
+                        let json = serde_json::to_vec(&info).expect("records serialize");
                         emit(["", "", &info.id, ""], json);
                     })
                 },

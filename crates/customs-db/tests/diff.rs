@@ -234,7 +234,10 @@ fn a_schema_2_database_is_migrated_with_its_rows() {
     );
     drop(Store::open_for_update(&path).unwrap());
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.meta().unwrap().schema_version, 4);
+    assert_eq!(
+        store.meta().unwrap().schema_version,
+        customs_db::SCHEMA_VERSION
+    );
     let advs = store.advisories("crates.io", "x").unwrap();
     let expected: Vec<customs_model::Advisory> = ["RUSTSEC-1", "RUSTSEC-2"]
         .iter()
@@ -255,4 +258,125 @@ fn a_schema_2_database_is_migrated_with_its_rows() {
         .unwrap();
     assert_eq!(n, 1);
     assert!(!blob.windows(9).any(|w| w == b"RUSTSEC-1"));
+}
+
+type Set = (String, String, String, Vec<customs_model::Advisory>);
+
+/// Schema 4 stored each advisory set as a JSON array of `[hash, record]`; schema 5 stores a
+/// binary form. A schema-4 database is migrated in place: the same advisories come back, the
+/// sets are rewritten, and the hashes are recomputed so the next update records exactly the
+/// record that changed, not every record.
+#[test]
+fn a_schema_4_database_is_migrated_and_the_next_update_compares_like_with_like() {
+    let mut records = rustsec_records(300);
+    let tmp = tempfile::tempdir().unwrap();
+    let feed = tmp.path().join("feed");
+    write_dir(&feed, &records);
+    let path = tmp.path().join("c.db");
+    let job = || FeedJob {
+        parser: UpdateParser::Advisories(Arc::new(customs_osv::OsvFeedParser::osv())),
+        locations: vec![feed.display().to_string()],
+        mirrors: Vec::new(),
+        opts: FetchOptions::default(),
+    };
+    let mut store = Store::open_for_update(&path).unwrap();
+    let first = run_update(&mut store, &[job()], 1, false, &());
+    assert!(matches!(first[0].result, Ok(FeedChange::Updated(_))));
+    drop(store);
+
+    // Rewrite the database as schema 4 wrote it.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let sets: Vec<Set> = {
+        let mut stmt = c
+            .prepare("SELECT feed, namespace, package, records FROM advisory_sets ORDER BY rowid")
+            .unwrap();
+        stmt.query_map([], |r| {
+            let (feed, ns, pkg): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let frame: Vec<u8> = r.get(3)?;
+            let advs = customs_db::read_stored_set(&frame, &ns, &pkg, &feed).unwrap();
+            Ok((feed, ns, pkg, advs))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    assert!(sets.len() > 100, "{}", sets.len());
+    for (feed, ns, pkg, advs) in &sets {
+        let pairs: Vec<serde_json::Value> = advs
+            .iter()
+            .map(|a| {
+                let mut stored = a.clone();
+                (stored.namespace, stored.package) = (String::new(), String::new());
+                if stored.source == *feed {
+                    stored.source.clear();
+                }
+                let json = serde_json::to_string(&stored).unwrap();
+                serde_json::json!([customs_db::record_hash(&json), stored])
+            })
+            .collect();
+        let raw = serde_json::to_vec(&pairs).unwrap();
+        let frame = zstd::bulk::compress(&raw, 3).unwrap();
+        c.execute(
+            "UPDATE advisory_sets SET records = ?1 WHERE feed = ?2 AND namespace = ?3 AND package = ?4",
+            rusqlite::params![frame, feed, ns, pkg],
+        )
+        .unwrap();
+    }
+    c.execute_batch("PRAGMA user_version = 4;").unwrap();
+    drop(c);
+    let err = Store::open(&path).unwrap_err().to_string();
+    assert!(err.contains("schema 4") && err.contains("migrate"), "{err}");
+
+    let mut store = Store::open_for_update(&path).unwrap();
+    for (_, ns, pkg, advs) in &sets {
+        let back = store.advisories(ns, pkg).unwrap();
+        assert_eq!(&back, advs, "{ns}/{pkg}");
+    }
+    assert_eq!(
+        store.meta().unwrap().schema_version,
+        customs_db::SCHEMA_VERSION
+    );
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let frames: Vec<Vec<u8>> = c
+        .prepare("SELECT records FROM advisory_sets")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for f in &frames {
+        let raw = zstd::bulk::decompress(f, 64 << 20).unwrap();
+        assert_ne!(raw[0], b'[', "a set is still JSON after the migration");
+    }
+
+    // One record edited upstream: the diff names its rows as modified, and nothing else.
+    let i = records
+        .iter()
+        .position(|(_, v)| !keys_of(v).is_empty() && edit_fixed(&mut v.clone()))
+        .unwrap();
+    let expect = keys_of(&records[i].1);
+    assert!(edit_fixed(&mut records[i].1));
+    write_dir(&feed, &records);
+    let second = run_update(&mut store, &[job()], 1, false, &());
+    let Ok(FeedChange::Updated(summary)) = &second[0].result else {
+        panic!("{:?}", second[0].result);
+    };
+    assert_eq!(
+        (summary.added, summary.removed, summary.modified),
+        (0, 0, expect.len() as u64)
+    );
+    let updates = store.updates(Some("osv"), &DiffSelect::Last).unwrap();
+    let modified: BTreeSet<Key> = updates[0]
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.namespace.clone(),
+                c.package.clone(),
+                c.vulnerability_id.clone(),
+                c.record_id.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(modified, expect);
 }

@@ -80,7 +80,8 @@ fn judging_alike_packages_once_gives_the_findings_of_judging_each_alone() {
     }
     // Copies were made: many findings belong to packages sharing their source and its
     // version with another package (judged once for all of them).
-    let mut per_source: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    let mut per_source: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
     for p in &inv.packages {
         *per_source
             .entry((p.source_or_name(), p.source_version_or_version()))

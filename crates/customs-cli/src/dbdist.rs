@@ -86,15 +86,81 @@ pub fn open_store(db: &DbPath) -> Result<Box<dyn FeedStore>, Failure> {
     Ok(Box::new(store))
 }
 
-/// A path `--db`, or a clear refusal for commands that work on the database file.
-fn sqlite_path(db: &DbPath, what: &str) -> Result<PathBuf, Failure> {
-    if let Some(url) = postgres_url(db) {
-        return Err(Failure::usage(format!(
-            "{what} works on a SQLite database file, not {}; pass --db PATH",
-            customs_db_postgres::redact(&url)
-        )));
+/// A scratch directory for a `PostgreSQL` database's snapshot file.
+fn scratch() -> Result<tempfile::TempDir, Failure> {
+    tempfile::Builder::new()
+        .prefix("customs-db-")
+        .tempdir()
+        .map_err(|e| Failure::io(format!("creating a temporary directory: {e}")))
+}
+
+/// The database file `db export` and `db push` pack: the `SQLite` file `--db` names, or for
+/// a `postgres://` URL a snapshot of that database written into `work` (the export file
+/// always carries a `SQLite` database; `customs_db::SnapshotWriter` says what travels).
+fn export_source(db: &DbPath, work: &std::path::Path) -> Result<PathBuf, Failure> {
+    let Some(url) = postgres_url(db) else {
+        return db.resolve();
+    };
+    let store = customs_db_postgres::PgStore::open(&url).map_err(|e| Failure::db(&e))?;
+    let file = work.join("snapshot.db");
+    store.export_snapshot(&file).map_err(|e| Failure::db(&e))?;
+    Ok(file)
+}
+
+/// Where `db import` and `db pull` put a verified database: the `SQLite` file `--db` names,
+/// or a file in a scratch directory that is then loaded into the `PostgreSQL` database a
+/// `postgres://` URL names, in one transaction.
+enum ImportTarget {
+    Sqlite(PathBuf),
+    Postgres {
+        url: String,
+        file: PathBuf,
+        _work: tempfile::TempDir,
+    },
+}
+
+impl ImportTarget {
+    fn of(db: &DbPath) -> Result<Self, Failure> {
+        match postgres_url(db) {
+            None => Ok(ImportTarget::Sqlite(db.resolve()?)),
+            Some(url) => {
+                let work = scratch()?;
+                Ok(ImportTarget::Postgres {
+                    url,
+                    file: work.path().join("customs.db"),
+                    _work: work,
+                })
+            }
+        }
     }
-    db.resolve()
+
+    /// The database file the import writes.
+    fn file(&self) -> &std::path::Path {
+        match self {
+            ImportTarget::Sqlite(path) => path,
+            ImportTarget::Postgres { file, .. } => file,
+        }
+    }
+
+    /// Loads the imported file into `PostgreSQL` (nothing to do for a `SQLite` target).
+    fn finish(&self) -> Result<(), Failure> {
+        if let ImportTarget::Postgres { url, file, .. } = self {
+            let snapshot = customs_db::Store::open(file).map_err(|e| Failure::db(&e))?;
+            let mut store =
+                customs_db_postgres::PgStore::open_for_update(url).map_err(|e| Failure::db(&e))?;
+            store
+                .import_snapshot(&snapshot)
+                .map_err(|e| Failure::db(&e))?;
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ImportTarget::Sqlite(path) => path.display().to_string(),
+            ImportTarget::Postgres { url, .. } => customs_db_postgres::redact(url),
+        }
+    }
 }
 
 /// `customs db update` into `PostgreSQL`: each job in turn, one transaction per feed, with
@@ -156,7 +222,8 @@ fn export_failure(e: &ExportError) -> Failure {
 }
 
 pub fn export(args: &ExportArgs) -> Result<u8, Failure> {
-    let db = sqlite_path(&args.db, "db export")?;
+    let work = scratch()?;
+    let db = export_source(&args.db, work.path())?;
     let exported = customs_db::export_db(&db, &args.file).map_err(|e| export_failure(&e))?;
     let m = &exported.metadata;
     let records: u64 = m.feeds.iter().map(|f| f.records).sum();
@@ -177,18 +244,20 @@ fn parse_digest(s: &str) -> Result<Digest, Failure> {
 }
 
 pub fn import(args: &ImportArgs) -> Result<u8, Failure> {
-    let target = sqlite_path(&args.db, "db import")?;
+    let target = ImportTarget::of(&args.db)?;
     let expect = ImportExpectations {
         file_digest: args.digest.as_deref().map(parse_digest).transpose()?,
         metadata: None,
     };
-    let m = customs_db::import_db(&args.file, &target, &expect).map_err(|e| export_failure(&e))?;
+    let m = customs_db::import_db(&args.file, target.file(), &expect)
+        .map_err(|e| export_failure(&e))?;
+    target.finish()?;
     eprintln!(
         "imported database {} (schema {}, built {}) into {}",
         m.database_digest,
         m.schema_version,
         m.built_at.as_deref().unwrap_or("-"),
-        target.display()
+        target.describe()
     );
     Ok(0)
 }
@@ -199,12 +268,9 @@ fn registry_reference(s: &str) -> &str {
 }
 
 pub fn push(args: &PushArgs) -> Result<u8, Failure> {
-    let db = sqlite_path(&args.db, "db push")?;
     let options = crate::commands::registry_options(&args.registry)?;
-    let work = tempfile::Builder::new()
-        .prefix("customs-db-push-")
-        .tempdir()
-        .map_err(|e| Failure::io(format!("creating a temporary directory: {e}")))?;
+    let work = scratch()?;
+    let db = export_source(&args.db, work.path())?;
     let file = work.path().join(LAYER_TITLE);
     let exported = customs_db::export_db(&db, &file).map_err(|e| export_failure(&e))?;
     let m = &exported.metadata;
@@ -248,7 +314,7 @@ pub fn push(args: &PushArgs) -> Result<u8, Failure> {
 }
 
 pub fn pull(args: &PullArgs) -> Result<u8, Failure> {
-    let target = sqlite_path(&args.db, "db pull")?;
+    let target = ImportTarget::of(&args.db)?;
     let options = crate::commands::registry_options(&args.registry)?;
     let reference = registry_reference(&args.reference);
     let pulled =
@@ -286,7 +352,7 @@ pub fn pull(args: &PullArgs) -> Result<u8, Failure> {
     }
     // Downloaded next to the database (same file system, nothing written elsewhere) and
     // removed when done.
-    let dir = match target.parent() {
+    let dir = match target.file().parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
@@ -307,14 +373,16 @@ pub fn pull(args: &PullArgs) -> Result<u8, Failure> {
         file_digest: Some(layer.digest.clone()),
         metadata: Some(metadata),
     };
-    let m = customs_db::import_db(tmp.path(), &target, &expect).map_err(|e| export_failure(&e))?;
+    let m = customs_db::import_db(tmp.path(), target.file(), &expect)
+        .map_err(|e| export_failure(&e))?;
+    target.finish()?;
     eprintln!(
         "pulled {} and imported database {} (schema {}, built {}) into {}",
         pulled.reference,
         m.database_digest,
         m.schema_version,
         m.built_at.as_deref().unwrap_or("-"),
-        target.display()
+        target.describe()
     );
     Ok(0)
 }
@@ -334,11 +402,9 @@ mod tests {
         );
         assert_eq!(postgres_url(&db("./customs.db")), None);
         assert_eq!(postgres_url(&DbPath { db: None }), None);
-        let e = sqlite_path(&db("postgresql://u:pw@h/d"), "db export").unwrap_err();
-        assert!(
-            e.message.contains("postgresql://u:***@h/d"),
-            "{}",
-            e.message
-        );
+        // An import into PostgreSQL names the server without its password.
+        let target = ImportTarget::of(&db("postgresql://u:pw@h/d")).unwrap();
+        assert_eq!(target.describe(), "postgresql://u:***@h/d");
+        assert!(target.file().ends_with("customs.db"));
     }
 }

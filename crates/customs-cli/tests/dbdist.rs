@@ -250,6 +250,28 @@ fn push_then_pull_through_real_registries() {
     let after = scan(&sb, &image, fresh_s);
     assert_eq!(after["findings"], before["findings"]);
     assert_eq!(listing(&sb.path("fresh")), ["customs.db"]);
+    // Pulled into PostgreSQL, then pushed from it under another tag: the same database.
+    let pg = Postgres::start().unwrap();
+    let url = pg.create_database("pulled").unwrap();
+    ok(
+        &run_with(&sb, &["db", "pull", &reference, "--db", &url], &[]),
+        "pull into postgres",
+    );
+    assert_eq!(status_digest(&sb, &url), digest);
+    assert_eq!(scan(&sb, &image, &url)["findings"], before["findings"]);
+    let from_pg = format!("{}/security/customs-db:from-pg", registry.host());
+    ok(
+        &run_with(&sb, &["db", "push", &from_pg, "--db", &url], &[]),
+        "push from postgres",
+    );
+    let round = sb.path("round/customs.db");
+    let round_s = round.to_str().unwrap();
+    ok(
+        &run_with(&sb, &["db", "pull", &from_pg, "--db", round_s], &[]),
+        "pull what postgres pushed",
+    );
+    assert_eq!(status_digest(&sb, round_s), digest);
+    assert_eq!(scan(&sb, &image, round_s)["findings"], before["findings"]);
     // Pushing the same database again uploads nothing new.
     let again = run_with(&sb, &["db", "push", &reference, "--db", &db], &[]);
     ok(&again, "push again");
@@ -374,9 +396,71 @@ fn a_scan_through_postgres_equals_the_scan_through_sqlite() {
     let status = ok(&sb.run(&["db", "status", "--db", &url]), "status");
     assert!(status.contains("last update failed"), "{status}");
 
-    // Export/import/push/pull work on files; a postgres URL is refused clearly.
-    let out = sb.run(&["db", "export", "x.tar.zst", "--db", &url]);
-    fails(&out, 64, "works on a SQLite database file");
+    // Export from PostgreSQL, import into a SQLite file: the same database.
+    let from_pg = sb.path("inputs/from-pg.tar.zst");
+    let from_pg = from_pg.to_str().unwrap();
+    ok(
+        &sb.run(&["db", "export", from_pg, "--db", &url]),
+        "export from postgres",
+    );
+    let copy = sb.path("copy/customs.db").display().to_string();
+    ok(
+        &sb.run(&["db", "import", from_pg, "--db", &copy]),
+        "import into sqlite",
+    );
+    assert_eq!(status_digest(&sb, &copy), status_digest(&sb, &db));
+    assert_eq!(scan(&sb, &image, &copy)["findings"], sqlite["findings"]);
+    // The failed update's status travelled with the feed.
+    let status = ok(&sb.run(&["db", "status", "--db", &copy]), "status");
+    assert!(status.contains("last update failed"), "{status}");
+
+    // Export from SQLite, import into a fresh PostgreSQL database: the same database, and
+    // the same update history for `db diff`.
+    let from_sqlite = sb.path("inputs/from-sqlite.tar.zst");
+    let from_sqlite = from_sqlite.to_str().unwrap();
+    ok(
+        &sb.run(&["db", "export", from_sqlite, "--db", &db]),
+        "export from sqlite",
+    );
+    let imported = pg.create_database("imported").unwrap();
+    let out = sb.run(&["db", "import", from_sqlite, "--db", &imported]);
+    let err = ok(&out, "import into postgres");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        said.contains("imported database") && !said.contains("s3cret"),
+        "{err}{said}"
+    );
+    assert_eq!(status_digest(&sb, &imported), status_digest(&sb, &db));
+    assert_eq!(scan(&sb, &image, &imported)["findings"], sqlite["findings"]);
+    let history = |d: &str| {
+        ok(
+            &sb.run(&["db", "diff", "--all", "--format", "json", "--db", d]),
+            "diff",
+        )
+    };
+    assert_eq!(history(&imported), history(&db));
+    // Importing again replaces the contents (no duplicate records).
+    ok(
+        &sb.run(&["db", "import", from_pg, "--db", &imported]),
+        "re-import into postgres",
+    );
+    assert_eq!(scan(&sb, &image, &imported)["findings"], sqlite["findings"]);
+    let status = ok(&sb.run(&["db", "status", "--db", &imported]), "status");
+    assert!(status.contains("last update failed"), "{status}");
+    // A damaged file leaves the PostgreSQL database as it was.
+    let mut bytes = std::fs::read(from_sqlite).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    let damaged = sb.path("inputs/damaged.tar.zst");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let out = sb.run(&["db", "import", damaged.to_str().unwrap(), "--db", &imported]);
+    assert_eq!(
+        out.status.code(),
+        Some(65),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(scan(&sb, &image, &imported)["findings"], sqlite["findings"]);
     // A newer schema in the server is refused with a clear message.
     pg.psql("customs", "UPDATE customs_schema SET version = 99")
         .unwrap();

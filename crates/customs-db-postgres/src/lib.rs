@@ -42,6 +42,8 @@
 //! `sslmode=require` fails with the driver's clear "TLS not supported" error rather than
 //! silently connecting in plain text.
 
+mod snapshot;
+
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -57,7 +59,7 @@ use customs_feed::{
     ChecksumSpec, EnrichmentParser, FeedParser, FetchOptions, Fetched, Source, Validators,
 };
 use customs_model::{Advisory, Digest, VulnerabilityInfo};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, GenericClient, NoTls, Statement};
 
 /// The schema this binary writes and reads.
 pub const SCHEMA_VERSION: i64 = 3;
@@ -410,7 +412,6 @@ impl PgStore {
             let mut writer = tx.copy_in(copy).map_err(err)?;
             let mut line = Vec::with_capacity(4096);
             let result = ingest_sources(parser, sources, opts, &mut |row| {
-                line.clear();
                 let (fields, hash) = match &row {
                     Row::Advisory {
                         namespace,
@@ -427,17 +428,10 @@ impl PgStore {
                         record,
                     } => (vec![&kind, vulnerability_id], record_hash(record)),
                 };
-                for field in fields {
-                    copy_field(&mut line, field, &location)?;
-                    line.push(b'\t');
-                }
-                line.extend_from_slice(hash.to_string().as_bytes());
-                line.push(b'\t');
                 let record = match &row {
                     Row::Advisory { record, .. } | Row::Vulnerability { record, .. } => record,
                 };
-                copy_field(&mut line, record, &location)?;
-                line.push(b'\n');
+                copy_row(&mut line, &fields, hash, record, &location)?;
                 writer
                     .write_all(&line)
                     .map_err(|e| backend(&location, format!("COPY into {table}: {e}")))
@@ -669,6 +663,26 @@ fn copy_field(out: &mut Vec<u8>, s: &str, location: &str) -> Result<(), DbError>
     Ok(())
 }
 
+/// Appends one `COPY` text row: the key fields, the record's hash and the record.
+fn copy_row(
+    line: &mut Vec<u8>,
+    keys: &[&String],
+    hash: i64,
+    record: &str,
+    location: &str,
+) -> Result<(), DbError> {
+    line.clear();
+    for field in keys {
+        copy_field(line, field, location)?;
+        line.push(b'\t');
+    }
+    line.extend_from_slice(hash.to_string().as_bytes());
+    line.push(b'\t');
+    copy_field(line, record, location)?;
+    line.push(b'\n');
+    Ok(())
+}
+
 /// Recomputes the database digest from every committed feed (under a lock, so concurrent
 /// feed updates cannot each miss the other's digest).
 fn refresh_meta(tx: &mut postgres::Transaction<'_>, now: &str) -> Result<(), postgres::Error> {
@@ -748,25 +762,7 @@ impl FeedStore for PgStore {
     }
 
     fn feeds(&self) -> Result<Vec<FeedStatus>, DbError> {
-        let rows = self
-            .lock()
-            .query(
-                "SELECT kind, locations, record_count, fetched_at, content_digest, last_error
-                 FROM feeds ORDER BY kind COLLATE \"C\"",
-                &[],
-            )
-            .map_err(self.err())?;
-        Ok(rows
-            .iter()
-            .map(|r| FeedStatus {
-                kind: r.get(0),
-                locations: serde_json::from_str(r.get::<_, &str>(1)).unwrap_or_default(),
-                record_count: u64::try_from(r.get::<_, i64>(2)).unwrap_or(0),
-                fetched_at: r.get(3),
-                content_digest: r.get(4),
-                last_error: r.get(5),
-            })
-            .collect())
+        feeds_in(&mut *self.lock()).map_err(self.err())
     }
 
     fn update_feed(
@@ -800,41 +796,95 @@ impl FeedStore for PgStore {
     }
 
     fn updates(&self, feed: Option<&str>, select: &DiffSelect) -> Result<Vec<FeedUpdate>, DbError> {
-        let mut c = self.lock();
-        let rows = c
-            .query(
-                "SELECT id, feed, at, records, added, removed, modified, initial FROM updates
-                 WHERE $1::text IS NULL OR feed = $1 ORDER BY id",
-                &[&feed],
+        updates_in(&mut *self.lock(), feed, select).map_err(self.err())
+    }
+
+    fn validators(&self) -> Result<HashMap<(String, String), Validators>, DbError> {
+        validators_in(&mut *self.lock()).map_err(self.err())
+    }
+}
+
+/// Each feed's status, ordered by kind (on a connection or inside a transaction).
+fn feeds_in(c: &mut impl GenericClient) -> Result<Vec<FeedStatus>, postgres::Error> {
+    let rows = c.query(
+        "SELECT kind, locations, record_count, fetched_at, content_digest, last_error
+         FROM feeds ORDER BY kind COLLATE \"C\"",
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| FeedStatus {
+            kind: r.get(0),
+            locations: serde_json::from_str(r.get::<_, &str>(1)).unwrap_or_default(),
+            record_count: u64::try_from(r.get::<_, i64>(2)).unwrap_or(0),
+            fetched_at: r.get(3),
+            content_digest: r.get(4),
+            last_error: r.get(5),
+        })
+        .collect())
+}
+
+/// The validators of every (feed, location).
+fn validators_in(
+    c: &mut impl GenericClient,
+) -> Result<HashMap<(String, String), Validators>, postgres::Error> {
+    let rows = c.query(
+        "SELECT feed, location, etag, last_modified, digest FROM sources",
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                (r.get(0), r.get(1)),
+                Validators {
+                    etag: r.get(2),
+                    last_modified: r.get(3),
+                    digest: r.get(4),
+                },
             )
-            .map_err(self.err())?;
-        let when = |at: &str| at.parse::<jiff::Timestamp>().ok();
-        let at = |r: &postgres::Row| r.get::<_, String>(2);
-        let keep: Vec<&postgres::Row> = match select {
-            DiffSelect::All => rows.iter().collect(),
-            DiffSelect::Since(t) => rows
-                .iter()
-                .filter(|r| when(&at(r)).is_some_and(|w| w >= *t))
-                .collect(),
-            DiffSelect::Last => {
-                let last = rows.iter().filter_map(|r| when(&at(r))).max();
-                rows.iter()
-                    .filter(|r| last.is_some() && when(&at(r)) == last)
-                    .collect()
-            }
-        };
-        let u = |n: i64| u64::try_from(n).unwrap_or(0);
-        let mut out = Vec::with_capacity(keep.len());
-        for r in keep {
-            let id: i64 = r.get(0);
-            let changes = c
+        })
+        .collect())
+}
+
+/// The recorded updates (oldest first) and their changes, as [`FeedStore::updates`].
+fn updates_in(
+    c: &mut impl GenericClient,
+    feed: Option<&str>,
+    select: &DiffSelect,
+) -> Result<Vec<FeedUpdate>, postgres::Error> {
+    let rows = c.query(
+        "SELECT id, feed, at, records, added, removed, modified, initial FROM updates
+                 WHERE $1::text IS NULL OR feed = $1 ORDER BY id",
+        &[&feed],
+    )?;
+    let when = |at: &str| at.parse::<jiff::Timestamp>().ok();
+    let at = |r: &postgres::Row| r.get::<_, String>(2);
+    let keep: Vec<&postgres::Row> = match select {
+        DiffSelect::All => rows.iter().collect(),
+        DiffSelect::Since(t) => rows
+            .iter()
+            .filter(|r| when(&at(r)).is_some_and(|w| w >= *t))
+            .collect(),
+        DiffSelect::Last => {
+            let last = rows.iter().filter_map(|r| when(&at(r))).max();
+            rows.iter()
+                .filter(|r| last.is_some() && when(&at(r)) == last)
+                .collect()
+        }
+    };
+    let u = |n: i64| u64::try_from(n).unwrap_or(0);
+    let mut out = Vec::with_capacity(keep.len());
+    for r in keep {
+        let id: i64 = r.get(0);
+        let changes = c
                 .query(
                     "SELECT change, namespace, package, vulnerability_id, record_id FROM changes
                      WHERE update_id = $1 ORDER BY change COLLATE \"C\", namespace COLLATE \"C\",
                        package COLLATE \"C\", vulnerability_id COLLATE \"C\", record_id COLLATE \"C\"",
                     &[&id],
                 )
-                .map_err(self.err())?
+                ?
                 .iter()
                 .map(|c| Change {
                     change: c.get(0),
@@ -844,42 +894,18 @@ impl FeedStore for PgStore {
                     record_id: c.get(4),
                 })
                 .collect();
-            out.push(FeedUpdate {
-                feed: r.get(1),
-                at: at(r),
-                records: u(r.get(3)),
-                added: u(r.get(4)),
-                removed: u(r.get(5)),
-                modified: u(r.get(6)),
-                initial: r.get(7),
-                changes,
-            });
-        }
-        Ok(out)
+        out.push(FeedUpdate {
+            feed: r.get(1),
+            at: at(r),
+            records: u(r.get(3)),
+            added: u(r.get(4)),
+            removed: u(r.get(5)),
+            modified: u(r.get(6)),
+            initial: r.get(7),
+            changes,
+        });
     }
-
-    fn validators(&self) -> Result<HashMap<(String, String), Validators>, DbError> {
-        let rows = self
-            .lock()
-            .query(
-                "SELECT feed, location, etag, last_modified, digest FROM sources",
-                &[],
-            )
-            .map_err(self.err())?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    (r.get(0), r.get(1)),
-                    Validators {
-                        etag: r.get(2),
-                        last_modified: r.get(3),
-                        digest: r.get(4),
-                    },
-                )
-            })
-            .collect())
-    }
+    Ok(out)
 }
 
 #[cfg(test)]

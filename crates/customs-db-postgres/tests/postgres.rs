@@ -120,6 +120,32 @@ fn same_feeds_give_identical_records_counts_and_digest_in_both_stores() {
         []
     );
     assert_eq!(postgres.vulnerability_info("CVE-0000-0000").unwrap(), None);
+
+    // A snapshot file of the PostgreSQL database (what `db export` packs) is the same
+    // database, and loading it into another PostgreSQL database gives the same again.
+    let snap = tmp.path().join("snapshot.db");
+    postgres.export_snapshot(&snap).unwrap();
+    assert!(postgres.export_snapshot(&snap).is_err(), "overwrote a file");
+    let snapshot = Store::open(&snap).unwrap();
+    assert_eq!(snapshot.meta().unwrap().digest, sm.digest);
+    assert_eq!(strip(snapshot.feeds().unwrap()), sf);
+    let copy_url = pg.create_database("copy").unwrap();
+    let mut copy = PgStore::open_for_update(&copy_url).unwrap();
+    copy.import_snapshot(&snapshot).unwrap();
+    assert_eq!(copy.meta().unwrap().digest, sm.digest);
+    for (ns, pkg) in &pkgs {
+        let a = sqlite.advisories(ns, pkg).unwrap();
+        assert_eq!(a, snapshot.advisories(ns, pkg).unwrap(), "{ns} {pkg}");
+        assert_eq!(a, copy.advisories(ns, pkg).unwrap(), "{ns} {pkg}");
+    }
+    for id in &ids {
+        let a = sqlite.vulnerability_info(id).unwrap();
+        assert_eq!(a, snapshot.vulnerability_info(id).unwrap(), "{id}");
+        assert_eq!(a, copy.vulnerability_info(id).unwrap(), "{id}");
+    }
+    // The validators travelled, so the next update of an unchanged feed is conditional.
+    assert_eq!(copy.validators().unwrap(), postgres.validators().unwrap());
+    assert!(!copy.validators().unwrap().is_empty());
 }
 
 #[test]

@@ -17,11 +17,13 @@ mod codec;
 mod diff;
 mod ingest;
 mod records;
+mod snapshot;
 mod update;
 
 pub use diff::{Change, DiffSelect, FeedUpdate};
 pub use ingest::{CommitSummary, KEPT_UPDATES, StagedFeed, record_hash};
 pub use records::{MAX_INFO_BYTES, MAX_SET_BYTES, read_stored_set};
+pub use snapshot::SnapshotWriter;
 pub use update::{FeedChange, FeedJob, FeedReport, UpdateParser, UpdateProgress, run_update};
 
 mod backend;

@@ -67,6 +67,8 @@ fn plan(args: &DbUpdateArgs, config: &Config) -> Result<Vec<FeedJob>, Failure> {
     let base = FetchOptions {
         retries: config.network.retries.unwrap_or(3),
         proxy: config.network.proxy.clone(),
+        // Pages an index (ALAS RSS) named, kept for conditional requests next time.
+        link_cache: crate::cli::cache_dir().map(|d| d.join("feeds")),
         ..FetchOptions::default()
     };
     let job = |feed: customs_ecosystems::Feed, locations: Vec<String>| {

@@ -38,6 +38,8 @@ struct Site {
     files: Mutex<HashMap<String, File>>,
     hits: Mutex<HashMap<String, u32>>,
     not_modified: Mutex<u32>,
+    /// 304 answers by path.
+    revalidated: Mutex<HashMap<String, u32>>,
 }
 
 impl Site {
@@ -54,6 +56,15 @@ impl Site {
 
     fn not_modified(&self) -> u32 {
         *self.not_modified.lock().unwrap()
+    }
+
+    fn revalidated(&self, path: &str) -> u32 {
+        self.revalidated
+            .lock()
+            .unwrap()
+            .get(path)
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -78,6 +89,12 @@ fn serve(site: &Arc<Site>) -> TestServer {
         if let Some(etag) = etag {
             if req.header("if-none-match") == Some(etag.as_str()) {
                 *site.not_modified.lock().unwrap() += 1;
+                *site
+                    .revalidated
+                    .lock()
+                    .unwrap()
+                    .entry(req.path.clone())
+                    .or_default() += 1;
                 return Reply::Full {
                     status: 304,
                     headers: vec![("ETag".into(), etag.clone())],
@@ -168,7 +185,12 @@ fn publish(site: &Site, host: &str) {
             rehost(&fx[rss], host),
             Some(&format!("\"{dir}-v1\"")),
         );
-        site.put(&format!("/{dir}/{name}"), fx[page].clone(), None);
+        // Pages carry an ETag, as Amazon's do: kept copies are revalidated with it.
+        site.put(
+            &format!("/{dir}/{name}"),
+            fx[page].clone(),
+            Some(&format!("\"{name}-v1\"")),
+        );
     }
     // archive_latest.txt has no validators: the digest of its bytes decides.
     site.put(
@@ -454,9 +476,31 @@ fn alas_and_vex_through_their_indexes_equal_the_plain_files() {
     );
     assert!(report_line(&stderr, "redhat-csaf").contains("unchanged"));
     assert_eq!(site.hits("/AL2/ALAS-2018-949.html"), 1);
+    // The feed is re-read as a whole, but the pages read last time are kept in the cache
+    // directory: each is asked for with its ETag and answers 304; only the new page is
+    // downloaded.
     for (_, _, dir, name) in RELEASES {
-        assert_eq!(site.hits(&format!("/{dir}/{name}")), 2, "{name}");
+        let page = format!("/{dir}/{name}");
+        assert_eq!(site.hits(&page), 2, "{name}");
+        assert_eq!(site.revalidated(&page), 1, "{name} downloaded again");
     }
+    assert_eq!(site.revalidated("/AL2/ALAS-2018-949.html"), 0);
+    // What is kept: per index location a directory; per page (and the small test archive)
+    // with an ETag a body and its metadata; not the new page, served without validators.
+    let dirs: Vec<std::path::PathBuf> = std::fs::read_dir(sb.cache().join("feeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 4, "three RSS feeds and archive_latest.txt");
+    let files: usize = dirs
+        .iter()
+        .map(|d| std::fs::read_dir(d).unwrap().count())
+        .sum();
+    assert_eq!(
+        files,
+        2 * 4,
+        "a body and metadata for three pages and the archive"
+    );
     assert_eq!(site.hits(&format!("{VEX_DIR}/{ARCHIVE}")), 1);
     drop(server);
 }

@@ -388,14 +388,7 @@ fn fetch_one(
     if let Some(spec) = checksum(candidate) {
         verify_checksum(candidate, &spec, &mut file, &digest, agent, opts, deadline)?;
     }
-    let name = candidate
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(candidate)
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_owned();
+    let name = file_name(candidate);
     // A server without validators still lets an unchanged body be skipped by its digest.
     if etag.is_none()
         && last_modified.is_none()
@@ -420,6 +413,17 @@ fn fetch_one(
         },
         body,
     }))
+}
+
+/// The last path segment of a URL (without query or fragment): how inputs are named.
+pub(crate) fn file_name(url: &str) -> String {
+    url.split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_owned()
 }
 
 fn copy_hashing(r: &mut dyn Read, w: &mut dyn Write, h: &mut Sha256) -> io::Result<u64> {

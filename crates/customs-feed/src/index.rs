@@ -55,11 +55,14 @@
 //! whole location is unchanged and none of the named locations is requested: upstreams that
 //! publish an index name immutable files (Red Hat's archive carries its date in its name; an
 //! updated ALAS advisory changes its RSS item). When the index changed, every named location
-//! is downloaded again with the rules of a plain location (retries, per-request timeout, the
+//! is read again with the rules of a plain location (retries, per-request timeout, the
 //! parser's checksum, mirrors), [`LINK_WORKERS`] at a time over shared keep-alive
 //! connections, and spooled to a temporary directory before anything is parsed; the first
-//! failure fails the location. The stored validators are the index's: the store keeps one
-//! set per configured location, so the named locations are never fetched conditionally.
+//! failure fails the location. The store keeps the index's validators; with
+//! [`FetchOptions::link_cache`] (which `customs db update` sets to `CACHE/feeds`) each named
+//! location's last copy and validators are kept too, so it is requested conditionally and
+//! a `304` reuses the copy (the `link_cache` module): a new ALAS advisory costs one page
+//! download and a `304` per other page, not every page again.
 //! [`crate::open_location`] (used where nothing is stored) reads the index and then opens
 //! each named location as iteration reaches it, without spooling.
 
@@ -73,9 +76,10 @@ use quick_xml::events::Event;
 use ureq::http::Uri;
 
 use crate::fetch::{
-    Body, ChecksumSpec, Fetched, Source, TOO_LARGE, Validators, agent, fetch_with, is_url,
-    mirror_location,
+    Body, ChecksumSpec, Fetched, Source, TOO_LARGE, Validators, agent, fetch_with, file_name,
+    is_url, mirror_location,
 };
+use crate::link_cache::LinkCache;
 use crate::location::{Deferred, FetchOptions, Inputs, LocationError, open_plain_location};
 
 /// The longest location an index may name.
@@ -767,8 +771,23 @@ pub(crate) fn fetch_index(
         }
     }
     let lookup = |candidate: &str| specs.get(candidate).cloned();
-    let sources = fetch_named(http.as_ref(), &links, mirrors, &lookup, opts, dir.path())
-        .map_err(|e| named_by(e, label))?;
+    let cache = opts
+        .link_cache
+        .as_ref()
+        .map(|root| LinkCache::open(root, label));
+    let sources = fetch_named(
+        http.as_ref(),
+        &links,
+        mirrors,
+        &lookup,
+        opts,
+        dir.path(),
+        cache.as_ref(),
+    )
+    .map_err(|e| named_by(e, label))?;
+    if let Some(cache) = &cache {
+        cache.prune(&links);
+    }
     Ok(Fetched::Ready(Source {
         location: label.to_owned(),
         fetched_from: index_source.fetched_from,
@@ -780,9 +799,10 @@ pub(crate) fn fetch_index(
     }))
 }
 
-/// Downloads every location (unconditionally), [`LINK_WORKERS`] at a time, each spooled to
-/// its own file in `dir`. The first failure (in `links` order) is returned; no new download
-/// starts after a failure.
+/// Downloads every location, [`LINK_WORKERS`] at a time, each spooled to its own file in
+/// `dir`: conditionally when `cache` keeps a copy (a `304` restores it), unconditionally
+/// otherwise. The first failure (in `links` order) is returned; no new download starts after
+/// a failure.
 fn fetch_named(
     http: Option<&ureq::Agent>,
     links: &[String],
@@ -790,6 +810,7 @@ fn fetch_named(
     checksum: &(dyn Fn(&str) -> Option<ChecksumSpec> + Sync),
     opts: &FetchOptions,
     dir: &Path,
+    cache: Option<&LinkCache>,
 ) -> Result<Vec<Source>, LocationError> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -802,15 +823,7 @@ fn fetch_named(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(link) = links.get(i) else { break };
                     let spool = dir.join(format!("{i:06}"));
-                    let result =
-                        match fetch_with(http, link, mirrors, None, checksum, opts, Some(&spool)) {
-                            Ok(Fetched::Ready(s)) => Ok(s),
-                            Ok(Fetched::NotModified) => Err(LocationError::Http {
-                                location: link.clone(),
-                                message: "304 Not Modified to an unconditional request".into(),
-                            }),
-                            Err(e) => Err(e),
-                        };
+                    let result = fetch_link(http, link, mirrors, checksum, opts, &spool, cache);
                     if result.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -835,6 +848,66 @@ fn fetch_named(
         }
     }
     Ok(out)
+}
+
+/// One named location, spooled to `spool` (see [`fetch_named`]).
+fn fetch_link(
+    http: Option<&ureq::Agent>,
+    link: &str,
+    mirrors: &[String],
+    checksum: &(dyn Fn(&str) -> Option<ChecksumSpec> + Sync),
+    opts: &FetchOptions,
+    spool: &Path,
+    cache: Option<&LinkCache>,
+) -> Result<Source, LocationError> {
+    let kept = cache
+        .filter(|_| is_url(link))
+        .and_then(|c| c.validators(link));
+    let io = |source| LocationError::Io {
+        location: link.to_owned(),
+        source,
+    };
+    match fetch_with(
+        http,
+        link,
+        mirrors,
+        kept.as_ref(),
+        checksum,
+        opts,
+        Some(spool),
+    )? {
+        Fetched::Ready(s) => {
+            if let Some(c) = cache.filter(|_| is_url(link))
+                && let Err(e) = c.keep(link, &s.validators, spool)
+            {
+                tracing::warn!(location = %link, error = %e, "could not keep a copy");
+            }
+            Ok(s)
+        }
+        Fetched::NotModified => {
+            if let (Some(c), Some(v)) = (cache, kept)
+                && c.restore(link, &v, spool).map_err(io)?
+            {
+                return Ok(Source {
+                    location: link.to_owned(),
+                    fetched_from: link.to_owned(),
+                    validators: v,
+                    body: Body::SpooledAt {
+                        path: spool.to_owned(),
+                        name: file_name(link),
+                    },
+                });
+            }
+            // The kept copy went missing or bad since it was looked up: download it.
+            match fetch_with(http, link, mirrors, None, checksum, opts, Some(spool))? {
+                Fetched::Ready(s) => Ok(s),
+                Fetched::NotModified => Err(LocationError::Http {
+                    location: link.to_owned(),
+                    message: "304 Not Modified to an unconditional request".into(),
+                }),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod archive;
 pub mod config;
 mod fetch;
 pub mod index;
+mod link_cache;
 mod location;
 
 pub use fetch::{

@@ -78,6 +78,10 @@ pub struct FetchOptions {
     pub max_index_bytes: u64,
     /// The most locations one index may name.
     pub max_index_links: u64,
+    /// Where the locations an index named are kept between updates, so that when the index
+    /// changes only the named locations that changed are downloaded (see the `link_cache`
+    /// module). `None` downloads them all again.
+    pub link_cache: Option<PathBuf>,
 }
 
 /// osv.dev's largest per-ecosystem `all.zip` (npm, with its malicious-package reports) holds a
@@ -110,6 +114,7 @@ impl Default for FetchOptions {
             max_member_bytes: DEFAULT_MAX_MEMBER_BYTES,
             max_index_bytes: DEFAULT_MAX_INDEX_BYTES,
             max_index_links: DEFAULT_MAX_INDEX_LINKS,
+            link_cache: None,
         }
     }
 }

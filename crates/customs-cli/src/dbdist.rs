@@ -7,10 +7,10 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use customs_db::{ExportError, FeedJob, FeedReport, FeedStore, ImportExpectations};
+use customs_db::{ExportError, FeedStore, ImportExpectations};
 use customs_model::Digest;
 
-use crate::cli::{Cli, DbPath, RegistryArgs};
+use crate::cli::{DbPath, RegistryArgs};
 use crate::exit::Failure;
 
 /// The manifest's `artifactType`.
@@ -161,52 +161,6 @@ impl ImportTarget {
             ImportTarget::Postgres { url, .. } => customs_db_postgres::redact(url),
         }
     }
-}
-
-/// `customs db update` into `PostgreSQL`: each job in turn, one transaction per feed, with
-/// the `SQLite` updater's conditional requests (an unchanged feed is not re-ingested),
-/// mirrors and change records (`PgStore::update_job`).
-pub fn update_postgres(cli: &Cli, url: &str, jobs: &[FeedJob], force: bool) -> Result<u8, Failure> {
-    let mut store =
-        customs_db_postgres::PgStore::open_for_update(url).map_err(|e| Failure::db(&e))?;
-    let run_at = jiff::Timestamp::now().to_string();
-    let mut failed = Vec::new();
-    for job in jobs {
-        let started = std::time::Instant::now();
-        let result = store.update_job(job, force, &run_at);
-        let kind = job.parser.kind();
-        match result {
-            Ok(change) if !cli.quiet => eprintln!(
-                "{}",
-                crate::update::summary_line(&FeedReport {
-                    kind: kind.to_owned(),
-                    result: Ok(change),
-                    elapsed: started.elapsed(),
-                })
-            ),
-            Ok(_) => {}
-            Err(e) => {
-                if !cli.quiet {
-                    eprintln!("{kind:<16} FAILED: {e}");
-                }
-                let _ = store.record_failure(kind, &job.locations, &e.to_string());
-                failed.push(e);
-            }
-        }
-    }
-    if failed.is_empty() {
-        return Ok(0);
-    }
-    let count = failed.len();
-    let mut f = Failure::db(&failed.remove(0));
-    if count < jobs.len() {
-        f.message = format!(
-            "{count} of {} feeds failed (the others were updated; failed feeds keep their previous data): {}",
-            jobs.len(),
-            f.message
-        );
-    }
-    Err(f)
 }
 
 fn export_failure(e: &ExportError) -> Failure {

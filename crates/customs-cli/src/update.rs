@@ -197,17 +197,33 @@ pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
     let db_path = args.db.resolve()?;
     let config = load_config(args)?;
     let jobs = plan(args, &config)?;
-    if let Some(url) = crate::dbdist::postgres_url(&args.db) {
-        return crate::dbdist::update_postgres(cli, &url, &jobs, args.force);
-    }
-    let mut store = customs_db::Store::open_for_update(&db_path).map_err(|e| Failure::db(&e))?;
     let concurrency = args
         .jobs
         .and_then(|n| usize::try_from(n).ok())
         .or(config.network.concurrency)
         .unwrap_or(DEFAULT_CONCURRENCY);
+    // The same workers, progress and report for both stores.
+    let postgres = crate::dbdist::postgres_url(&args.db);
+    let mut sqlite = match &postgres {
+        Some(_) => None,
+        None => Some(customs_db::Store::open_for_update(&db_path).map_err(|e| Failure::db(&e))?),
+    };
+    let mut run = |progress: &dyn customs_db::UpdateProgress| match (&postgres, &mut sqlite) {
+        (Some(url), _) => {
+            customs_db_postgres::run_update(url, &jobs, concurrency, args.force, progress)
+                .map_err(|e| Failure::db(&e))
+        }
+        (None, Some(store)) => Ok(customs_db::run_update(
+            store,
+            &jobs,
+            concurrency,
+            args.force,
+            progress,
+        )),
+        (None, None) => unreachable!("the SQLite store is opened when there is no URL"),
+    };
     let reports = if cli.quiet {
-        customs_db::run_update(&mut store, &jobs, concurrency, args.force, &())
+        run(&())?
     } else if std::io::stderr().is_terminal() {
         let multi = indicatif::MultiProgress::new();
         let total = multi.add(indicatif::ProgressBar::new(jobs.len() as u64));
@@ -220,19 +236,13 @@ pub fn db_update(cli: &Cli, args: &DbUpdateArgs) -> Result<u8, Failure> {
             total,
             lines: std::sync::Mutex::default(),
         };
-        let r = customs_db::run_update(&mut store, &jobs, concurrency, args.force, &display);
+        let r = run(&display);
         display.total.finish_and_clear();
-        r
+        r?
     } else {
-        customs_db::run_update(
-            &mut store,
-            &jobs,
-            concurrency,
-            args.force,
-            &Lines {
-                single: jobs.len() == 1,
-            },
-        )
+        run(&Lines {
+            single: jobs.len() == 1,
+        })?
     };
     let total = reports.len();
     let mut failed: Vec<FeedReport> = reports.into_iter().filter(|r| r.result.is_err()).collect();

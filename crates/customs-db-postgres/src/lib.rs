@@ -43,6 +43,9 @@
 //! silently connecting in plain text.
 
 mod snapshot;
+mod update;
+
+pub use update::run_update;
 
 use std::collections::HashMap;
 use std::io::Write as _;

@@ -485,3 +485,78 @@ fn the_schema_3_backfill_computes_the_same_record_ids_and_hashes() {
         .unwrap();
     assert_eq!(pg.psql("backfill", q).unwrap(), computed);
 }
+
+/// Records when each feed started and finished, to see feeds in flight together.
+#[derive(Default)]
+struct InFlight {
+    now: std::sync::Mutex<(usize, usize)>,
+}
+
+impl customs_db::UpdateProgress for InFlight {
+    fn started(&self, _kind: &str) {
+        let mut n = self.now.lock().unwrap();
+        n.0 += 1;
+        n.1 = n.1.max(n.0);
+    }
+    fn finished(&self, _report: &customs_db::FeedReport) {
+        self.now.lock().unwrap().0 -= 1;
+    }
+}
+
+/// `customs db update --db postgres://` runs feeds concurrently, as the `SQLite` updater
+/// does: several feeds in flight at once, the same records and digest as `SQLite`, and a
+/// failing feed that fails alone.
+#[test]
+fn feeds_are_updated_concurrently_with_the_sqlite_outcome() {
+    let pg = Postgres::start().unwrap();
+    let url = pg.create_database("concurrent").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, b"{\"packages\": [").unwrap();
+    let mut jobs: Vec<customs_db::FeedJob> = feeds().iter().map(|(k, l)| job(k, l)).collect();
+    let good = jobs.len();
+    jobs.push(job("wolfi-secdb", &bad));
+
+    let progress = InFlight::default();
+    let reports = customs_db_postgres::run_update(&url, &jobs, 4, false, &progress).unwrap();
+    assert_eq!(reports.len(), jobs.len());
+    for (r, j) in reports.iter().zip(&jobs) {
+        assert_eq!(r.kind, j.parser.kind());
+    }
+    assert!(
+        reports[..good].iter().all(|r| r.result.is_ok()),
+        "{reports:?}"
+    );
+    assert!(reports[good].result.is_err());
+    assert!(
+        progress.now.lock().unwrap().1 >= 2,
+        "feeds were not updated concurrently"
+    );
+
+    let db = tmp.path().join("customs.db");
+    let mut sqlite = Store::open_for_update(&db).unwrap();
+    for (kind, location) in feeds() {
+        update(&mut sqlite, kind, &location).unwrap();
+    }
+    let postgres = PgStore::open(&url).unwrap();
+    assert_eq!(
+        postgres.meta().unwrap().digest,
+        sqlite.meta().unwrap().digest
+    );
+    let failed: Vec<_> = postgres
+        .feeds()
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.last_error.is_some())
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(failed, ["wolfi-secdb"]);
+    // A second run: every good feed is unchanged.
+    let again = customs_db_postgres::run_update(&url, &jobs[..good], 4, false, &()).unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r.result, Ok(customs_db::FeedChange::Unchanged))),
+        "{again:?}"
+    );
+}

@@ -47,26 +47,21 @@
 //!
 //! # Matching
 //!
-//! [`Scenario::findings`] runs every matcher of `customs_ecosystems::matchers()` (plus the
-//! Ubuntu and RHEL matchers when they are not registered yet) exactly as
-//! `customs-scan`'s `match_inventory` does: a matcher whose `queries` are empty for the
-//! package is skipped; the advisories found are grouped into vulnerabilities by id and
-//! alias; within a group the feed the matcher prefers decides, the first "affected" verdict
-//! among its records winning, otherwise an indeterminate one. (`customs-scan` depends on
-//! this crate, so the ~40 lines are repeated here rather than imported.)
+//! [`Scenario::findings`] runs `customs_scan::match_packages`, what `customs scan` runs, with
+//! the scenario's advisories as the store (`Scenario` implements `AdvisoryStore`): every
+//! registered matcher, records grouped into vulnerabilities by id and alias, the feed the
+//! matcher prefers deciding.
 //!
 //! Each `expect` call states the complete set of findings for one package: a vulnerability
 //! absent from the list must not be reported.
 
 #![allow(clippy::too_many_lines)]
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use customs_feed::{EnrichmentParser, FeedInput, FeedParser};
-use customs_match::{Matcher, Verdict};
 use customs_model::{
     Advisory, AffectedRange, Distro, OsvEvent, Package, PackageOrigin, Purl, Severity, Status,
 };
@@ -153,6 +148,34 @@ struct Scenario {
     enrichment: usize,
 }
 
+/// The scenario's advisories as the store matching reads.
+impl customs_db::AdvisoryStore for Scenario {
+    fn advisories(
+        &self,
+        namespace: &str,
+        package: &str,
+    ) -> Result<Vec<Advisory>, customs_db::DbError> {
+        Ok(self
+            .store
+            .get(&(namespace.to_owned(), package.to_owned()))
+            .cloned()
+            .unwrap_or_default())
+    }
+    fn vulnerability_info(
+        &self,
+        _id: &str,
+    ) -> Result<Option<customs_model::VulnerabilityInfo>, customs_db::DbError> {
+        Ok(None)
+    }
+    fn meta(&self) -> Result<customs_db::DbMeta, customs_db::DbError> {
+        Ok(customs_db::DbMeta {
+            digest: None,
+            built_at: None,
+            schema_version: customs_db::SCHEMA_VERSION,
+        })
+    }
+}
+
 impl Scenario {
     fn add(&mut self, advs: Vec<Advisory>) {
         for a in advs {
@@ -224,65 +247,20 @@ impl Scenario {
 
     /// What customs reports for `pkg` (see the module docs).
     fn findings(&self, pkg: &Package, distro: Option<&Distro>) -> Vec<Hit> {
-        let mut out = Vec::new();
-        for m in matchers() {
-            let queries = m.queries(pkg, distro);
-            if queries.is_empty() {
-                continue;
-            }
-            let mut all = Vec::new();
-            for q in &queries {
-                if let Some(v) = self.store.get(&(q.namespace.clone(), q.package.clone())) {
-                    all.extend(v.iter().cloned());
-                }
-            }
-            for (vuln, mut advs) in cluster_by_alias(all) {
-                advs.sort_by_key(|a| {
-                    (
-                        m.feed_precedence(&a.source),
-                        a.source.clone(),
-                        a.record_id.clone(),
-                    )
-                });
-                let best = m.feed_precedence(&advs[0].source);
-                let mut decided: Option<(Verdict, &Advisory)> = None;
-                for adv in advs.iter().filter(|a| m.feed_precedence(&a.source) == best) {
-                    let v = if adv.status == Status::NotAffected {
-                        Verdict::NotAffected {
-                            reason: "vendor: not affected".into(),
-                        }
-                    } else {
-                        m.verdict(pkg, adv)
-                    };
-                    match (&v, &decided) {
-                        (Verdict::Affected { .. }, _) => {
-                            decided = Some((v, adv));
-                            break;
-                        }
-                        (
-                            Verdict::Indeterminate { .. },
-                            None | Some((Verdict::NotAffected { .. }, _)),
-                        )
-                        | (Verdict::NotAffected { .. }, None) => decided = Some((v, adv)),
-                        _ => {}
-                    }
-                }
-                let Some((verdict, adv)) = decided else {
-                    continue;
-                };
-                let status = match verdict {
-                    Verdict::Affected { .. } => adv.status,
-                    Verdict::Indeterminate { .. } => Status::Indeterminate,
-                    Verdict::NotAffected { .. } => continue,
-                };
-                out.push(Hit {
-                    vuln,
-                    status,
-                    fixed: adv.fixed_version.clone(),
-                    source: adv.source.clone(),
-                });
-            }
-        }
+        let found = customs_scan::match_packages(std::slice::from_ref(pkg), distro, self)
+            .expect("matching an in-memory store");
+        let mut out: Vec<Hit> = found
+            .into_iter()
+            // The vendor's "not affected" statements are kept by matching as findings with
+            // that status (hidden by default); the expectations list what is reported.
+            .filter(|f| f.status != Status::NotAffected)
+            .map(|f| Hit {
+                vuln: f.vulnerability_id,
+                status: f.status,
+                fixed: f.fixed_version,
+                source: f.data_source,
+            })
+            .collect();
         out.sort_by(|a, b| a.vuln.cmp(&b.vuln));
         out
     }
@@ -353,66 +331,6 @@ impl Exp<'_> {
 }
 
 use Exp::{Affected, Fixed, Indeterminate, WillNotFix};
-
-/// `customs-scan`'s grouping: records sharing an id or alias are one vulnerability, named
-/// by its CVE when it has exactly one, else by its smallest id.
-fn cluster_by_alias(advs: Vec<Advisory>) -> Vec<(String, Vec<Advisory>)> {
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut parent: Vec<usize> = (0..advs.len()).collect();
-    let mut first: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, a) in advs.iter().enumerate() {
-        for id in std::iter::once(&a.vulnerability_id).chain(&a.aliases) {
-            if let Some(&j) = first.get(id) {
-                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                parent[ri] = rj;
-            } else {
-                first.insert(id.clone(), i);
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<Advisory>> = BTreeMap::new();
-    for (i, a) in advs.into_iter().enumerate() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(a);
-    }
-    groups
-        .into_values()
-        .map(|g| {
-            let ids: BTreeSet<&String> = g
-                .iter()
-                .flat_map(|a| std::iter::once(&a.vulnerability_id).chain(&a.aliases))
-                .collect();
-            let cves: Vec<&&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
-            let name = if cves.len() == 1 {
-                (*cves[0]).clone()
-            } else {
-                (*ids.iter().next().unwrap()).clone()
-            };
-            (name, g)
-        })
-        .collect()
-}
-
-fn matchers() -> Vec<Arc<dyn Matcher>> {
-    let mut m = customs_ecosystems::matchers();
-    let extra: Vec<Arc<dyn Matcher>> = vec![
-        Arc::new(customs_ubuntu::UbuntuMatcher),
-        Arc::new(customs_rhel::RhelMatcher),
-        Arc::new(customs_suse::SuseMatcher),
-    ];
-    for e in extra {
-        if !m.iter().any(|x| x.id() == e.id()) {
-            m.push(e);
-        }
-    }
-    m
-}
 
 // ---------------------------------------------------------------------------------------
 // Adapters: vunnel records → customs advisories.
@@ -1210,7 +1128,11 @@ fn bitnami() {
     // A Bitnami-packaged apache 2.4.40 (inside BIT-apache-2020-11984's 2.4.32 ≤ v <
     // 2.4.44) gets no lookup at all: no matcher handles the `bitnami` purl type.
     let p = app("bitnami", "apache", "2.4.40");
-    assert!(matchers().iter().all(|m| m.queries(&p, None).is_empty()));
+    assert!(
+        customs_ecosystems::matchers()
+            .iter()
+            .all(|m| m.queries(&p, None).is_empty())
+    );
     sc.expect(&p, None, &[]);
     sc.expect(&app("bitnami", "spark", "3.3.0"), None, &[]);
     report("bitnami", &sc);
@@ -2334,7 +2256,7 @@ fn rpm_hummingbird() {
     let hb = distro("hummingbird", "hummingbird", "1", None);
     let p = rpm("perl", "4:5.40.1-1.hum1", "perl", None, "x86_64");
     assert!(
-        matchers()
+        customs_ecosystems::matchers()
             .iter()
             .all(|m| m.queries(&p, Some(&hb)).is_empty())
     );

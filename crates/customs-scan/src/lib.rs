@@ -18,7 +18,7 @@ pub use cache::LayerCache;
 pub use enrich::{SeveritySource, enrich};
 pub use explain::{Explanation, Lookup, describe_range, explain};
 pub use index::{IndexOptions, Inventory, Progress, index};
-pub use matching::match_inventory;
+pub use matching::{match_inventory, match_packages};
 pub use remediation::remediation;
 
 /// A scan failed as a whole (per-file problems are diagnostics, not errors).

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use customs_db::AdvisoryStore;
 use customs_match::Verdict;
-use customs_model::{Advisory, Finding, MatchDetail, Package, Status};
+use customs_model::{Advisory, Distro, Finding, MatchDetail, Package, Status};
 
 use crate::{Inventory, ScanError};
 
@@ -86,16 +86,20 @@ pub fn match_inventory(
     inv: &Inventory,
     store: &dyn AdvisoryStore,
 ) -> Result<Vec<Finding>, ScanError> {
+    match_packages(&inv.packages, inv.distro.as_ref(), store)
+}
+
+/// [`match_inventory`] for packages that did not come from an indexed image (an SBOM, a
+/// list from elsewhere), on the distro they were installed on, if any.
+pub fn match_packages(
+    packages: &[Package],
+    distro: Option<&Distro>,
+    store: &dyn AdvisoryStore,
+) -> Result<Vec<Finding>, ScanError> {
     let matchers = customs_ecosystems::matchers();
-    let queries: Vec<Vec<Vec<customs_match::Query>>> = inv
-        .packages
+    let queries: Vec<Vec<Vec<customs_match::Query>>> = packages
         .iter()
-        .map(|pkg| {
-            matchers
-                .iter()
-                .map(|m| m.queries(pkg, inv.distro.as_ref()))
-                .collect()
-        })
+        .map(|pkg| matchers.iter().map(|m| m.queries(pkg, distro)).collect())
         .collect();
     let mut keys: Vec<(&str, &str)> = queries
         .iter()
@@ -114,7 +118,7 @@ pub fn match_inventory(
     // of one source package) form one job, judged once.
     let mut jobs: Vec<Job> = Vec::new();
     let mut alike: HashMap<(usize, &[customs_match::Query], &str), usize> = HashMap::new();
-    for (pkg, per_matcher) in inv.packages.iter().zip(&queries) {
+    for (pkg, per_matcher) in packages.iter().zip(&queries) {
         for (matcher, queries) in per_matcher.iter().enumerate() {
             if queries.is_empty() {
                 continue;

@@ -6,7 +6,7 @@
 //!   (`test_ref`, comment, `negate`, and the chain of `<criteria>` nodes around it) together
 //!   with each `<criteria>` node's operator, so callers can tell which criteria share an AND
 //!   branch (SUSE: which product criteria go with which package criteria);
-//! - each test under `<tests>`: its object and state references;
+//! - each test under `<tests>`: its element name and its object and state references;
 //! - each object under `<objects>`: its `<name>`;
 //! - each state under `<states>`: its `<evr>` and `<version>` (text and operation) and
 //!   `<arch>`. vunnel's trimmed SUSE fixture names that section `<state>`; both are read.
@@ -71,9 +71,10 @@ impl Definition {
     }
 }
 
-/// A test's references.
+/// A test: its element name (`dpkginfo_test`, `rpminfo_test`, ...) and references.
 #[derive(Debug, Default, Clone)]
 pub struct Test {
+    pub kind: String,
     pub object: Option<String>,
     pub state: Option<String>,
 }
@@ -267,7 +268,7 @@ fn read_from<R: BufRead>(input: &FeedInput, source: R) -> Result<Document, FeedE
                 if d.contains("<!ENTITY") || d.contains('[') {
                     return Err(r.malformed(
                         pos,
-                        "a DOCTYPE with an internal subset (entity declarations) is refused",
+                        "a DOCTYPE with an internal subset (entity declarations) is refused: entities are never expanded",
                     ));
                 }
             }
@@ -428,7 +429,10 @@ impl Reader<'_> {
                 (Ctx::Root, b"states" | b"state") => Ctx::States,
                 (Ctx::Tests, _) => {
                     self.current_id = self.attr(e, b"id", pos)?;
-                    self.test = Test::default();
+                    self.test = Test {
+                        kind: String::from_utf8_lossy(local).into_owned(),
+                        ..Test::default()
+                    };
                     Ctx::Test
                 }
                 (Ctx::Test, b"object") => {

@@ -6,10 +6,14 @@
 //!   (`test_ref`, comment, `negate`, and the chain of `<criteria>` nodes around it) together
 //!   with each `<criteria>` node's operator, so callers can tell which criteria share an AND
 //!   branch (SUSE: which product criteria go with which package criteria);
-//! - each test under `<tests>`: its element name and its object and state references;
-//! - each object under `<objects>`: its `<name>`;
-//! - each state under `<states>`: its `<evr>` and `<version>` (text and operation) and
-//!   `<arch>`. vunnel's trimmed SUSE fixture names that section `<state>`; both are read.
+//! - each definition's `<cve>` elements (Ubuntu's, with their `priority`);
+//! - each test under `<tests>`: its element name, `comment`, and object and state references;
+//! - each object under `<objects>`: its `<name>`, or the `var_ref` of a `<name>` that names a
+//!   variable, and its `comment`;
+//! - each state under `<states>`: its `<evr>` and `<version>` (text and operation),
+//!   `<arch>` and `comment`. vunnel's trimmed SUSE fixture names that section `<state>`;
+//!   both are read;
+//! - each variable under `<variables>` (`constant_variable`): its `<value>`s and `comment`.
 //!
 //! Security: the input size is capped (the caller's limit), element nesting is capped at
 //! [`MAX_DEPTH`], kept text at [`MAX_TEXT`] bytes; a DOCTYPE with an internal subset is
@@ -53,6 +57,8 @@ pub struct Definition {
     pub advisory_id: String,
     pub patchable: String,
     pub criteria: Vec<Criterion>,
+    /// Every `<cve>` element (in `<advisory>`): its text and `priority` attribute.
+    pub cves: Vec<(String, Option<String>)>,
     /// Per `<criteria>` node (indexed by the scope numbers of [`Criterion::scopes`]): whether
     /// its operator is AND (the OVAL default when the attribute is missing).
     pub scope_is_and: Vec<bool>,
@@ -75,6 +81,7 @@ impl Definition {
 #[derive(Debug, Default, Clone)]
 pub struct Test {
     pub kind: String,
+    pub comment: String,
     pub object: Option<String>,
     pub state: Option<String>,
 }
@@ -85,6 +92,7 @@ pub struct State {
     pub evr: Option<(String, String)>,
     pub version: Option<(String, String)>,
     pub arch: Option<String>,
+    pub comment: String,
 }
 
 /// The summary of a whole document.
@@ -92,8 +100,15 @@ pub struct State {
 pub struct Document {
     pub definitions: Vec<Definition>,
     pub tests: HashMap<String, Test>,
+    /// Object id → the text of its `<name>`.
     pub objects: HashMap<String, String>,
+    /// Object id → the variable its `<name var_ref>` names.
+    pub object_vars: HashMap<String, String>,
     pub states: HashMap<String, State>,
+    /// Variable id → its non-empty `<value>`s, in order.
+    pub variables: HashMap<String, Vec<String>>,
+    /// Object and variable id → its `comment`, when it has one.
+    pub comments: HashMap<String, String>,
 }
 
 impl Document {
@@ -117,6 +132,8 @@ enum Ctx {
     Object,
     States,
     State,
+    Variables,
+    Variable,
     Other,
 }
 
@@ -131,6 +148,8 @@ enum Capture {
     Evr,
     Version,
     Arch,
+    Cve,
+    Value,
 }
 
 struct Reader<'i> {
@@ -143,6 +162,7 @@ struct Reader<'i> {
     current_id: Option<String>,
     test: Test,
     state: State,
+    values: Vec<String>,
     capture: Option<(Capture, usize, Option<String>)>,
     text: String,
     saw_root: bool,
@@ -209,6 +229,7 @@ fn read_from<R: BufRead>(input: &FeedInput, source: R) -> Result<Document, FeedE
         current_id: None,
         test: Test::default(),
         state: State::default(),
+        values: Vec::new(),
         capture: None,
         text: String::new(),
         saw_root: false,
@@ -313,6 +334,15 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// Keeps the `comment` of the object or variable being read.
+    fn keep_comment(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), FeedError> {
+        if let (Some(id), Some(comment)) = (self.current_id.clone(), self.attr(e, b"comment", pos)?)
+        {
+            self.doc.comments.insert(id, comment);
+        }
+        Ok(())
+    }
+
     fn begin(&mut self, c: Capture, operation: Option<String>) {
         self.capture = Some((c, self.stack.len(), operation));
         self.text.clear();
@@ -406,6 +436,11 @@ impl Reader<'_> {
                     self.begin(Capture::Patchable, None);
                     Ctx::Other
                 }
+                b"cve" if self.capture.is_none() => {
+                    let priority = self.attr(e, b"priority", pos)?;
+                    self.begin(Capture::Cve, priority);
+                    Ctx::Other
+                }
                 _ => Ctx::Other,
             }
         } else {
@@ -427,10 +462,12 @@ impl Reader<'_> {
                 (Ctx::Root, b"tests") => Ctx::Tests,
                 (Ctx::Root, b"objects") => Ctx::Objects,
                 (Ctx::Root, b"states" | b"state") => Ctx::States,
+                (Ctx::Root, b"variables") => Ctx::Variables,
                 (Ctx::Tests, _) => {
                     self.current_id = self.attr(e, b"id", pos)?;
                     self.test = Test {
                         kind: String::from_utf8_lossy(local).into_owned(),
+                        comment: self.attr(e, b"comment", pos)?.unwrap_or_default(),
                         ..Test::default()
                     };
                     Ctx::Test
@@ -445,16 +482,35 @@ impl Reader<'_> {
                 }
                 (Ctx::Objects, _) => {
                     self.current_id = self.attr(e, b"id", pos)?;
+                    self.keep_comment(e, pos)?;
                     Ctx::Object
                 }
                 (Ctx::Object, b"name") => {
-                    self.begin(Capture::ObjectName, None);
+                    match (self.attr(e, b"var_ref", pos)?, self.current_id.clone()) {
+                        (Some(var), Some(id)) => {
+                            self.doc.object_vars.insert(id, var);
+                        }
+                        _ => self.begin(Capture::ObjectName, None),
+                    }
                     Ctx::Other
                 }
                 (Ctx::States, _) => {
                     self.current_id = self.attr(e, b"id", pos)?;
-                    self.state = State::default();
+                    self.state = State {
+                        comment: self.attr(e, b"comment", pos)?.unwrap_or_default(),
+                        ..State::default()
+                    };
                     Ctx::State
+                }
+                (Ctx::Variables, _) => {
+                    self.current_id = self.attr(e, b"id", pos)?;
+                    self.keep_comment(e, pos)?;
+                    self.values.clear();
+                    Ctx::Variable
+                }
+                (Ctx::Variable, b"value") => {
+                    self.begin(Capture::Value, None);
+                    Ctx::Other
                 }
                 (Ctx::State, b"evr") => {
                     let op = self.attr(e, b"operation", pos)?;
@@ -485,10 +541,16 @@ impl Reader<'_> {
             && *depth == self.stack.len()
         {
             let c = *c;
-            let op = self.capture.take().and_then(|(_, _, op)| op);
+            let attr = self.capture.take().and_then(|(_, _, op)| op);
             let text = self.text.trim().to_owned();
             self.text.clear();
-            let op = op.unwrap_or_else(|| "equals".to_owned());
+            if let (Capture::Cve, Some(d)) = (c, self.def.as_mut()) {
+                if !text.is_empty() {
+                    d.cves.push((text, attr));
+                }
+                return Ok(());
+            }
+            let op = attr.unwrap_or_else(|| "equals".to_owned());
             match (c, self.def.as_mut()) {
                 (Capture::Title, Some(d)) => d.title = text,
                 (Capture::Platform, Some(d)) => d.platforms.push(text),
@@ -503,6 +565,7 @@ impl Reader<'_> {
                 (Capture::Evr, _) => self.state.evr = Some((text, op)),
                 (Capture::Version, _) => self.state.version = Some((text, op)),
                 (Capture::Arch, _) => self.state.arch = Some(text),
+                (Capture::Value, _) if !text.is_empty() => self.values.push(text),
                 _ => {}
             }
             return Ok(());
@@ -524,6 +587,13 @@ impl Reader<'_> {
             Ctx::State => {
                 if let Some(id) = self.current_id.take() {
                     self.doc.states.insert(id, std::mem::take(&mut self.state));
+                }
+            }
+            Ctx::Variable => {
+                if let Some(id) = self.current_id.take() {
+                    self.doc
+                        .variables
+                        .insert(id, std::mem::take(&mut self.values));
                 }
             }
             Ctx::Object => self.current_id = None,

@@ -84,7 +84,8 @@ fn deep_nesting_and_oversize() {
         deep.push_str("<a>");
     }
     let e = oval_err(deep.as_bytes());
-    assert!(e.contains("exceeds the limit of 128"), "{e}");
+    let limit = format!("exceeds the limit of {}", customs_ubuntu::oval::MAX_DEPTH);
+    assert!(e.contains(&limit), "{e}");
 
     let input = FeedInput {
         kind: "ubuntu-oval".into(),

@@ -115,7 +115,8 @@ VULNERABILITY may be a CVE, an advisory id (DSA-2896-1, PYSEC-2018-28) or an ali
 
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
-    /// Remove every cached layer analysis.
+    /// Remove every cached layer analysis and the feed pages kept for conditional updates
+    /// (the database stays).
     Clean,
     /// Print the cache directory.
     Dir,

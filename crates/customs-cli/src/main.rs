@@ -314,6 +314,19 @@ pub(crate) mod commands {
         }
     }
 
+    /// The bytes of the regular files under `dir`.
+    fn dir_size(dir: &std::path::Path) -> u64 {
+        let mut total = 0;
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => total += dir_size(&e.path()),
+                Ok(t) if t.is_file() => total += e.metadata().map_or(0, |m| m.len()),
+                _ => {}
+            }
+        }
+        total
+    }
+
     pub fn cache_clean() -> Result<u8, Failure> {
         let Some(cache) = crate::cli::layer_cache() else {
             return Err(Failure::config(
@@ -328,6 +341,20 @@ pub(crate) mod commands {
             freed / 1024,
             cache.dir().display()
         );
+        // The pages index locations named (`db update` keeps them for conditional requests;
+        // without them the next update downloads them again).
+        if let Some(feeds) = crate::cli::cache_dir().map(|d| d.join("feeds"))
+            && feeds.is_dir()
+        {
+            let size = dir_size(&feeds);
+            std::fs::remove_dir_all(&feeds)
+                .map_err(|e| Failure::io(format!("{}: {e}", feeds.display())))?;
+            println!(
+                "removed {} KiB of kept feed pages from {}",
+                size / 1024,
+                feeds.display()
+            );
+        }
         Ok(0)
     }
 

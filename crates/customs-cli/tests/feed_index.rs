@@ -502,6 +502,13 @@ fn alas_and_vex_through_their_indexes_equal_the_plain_files() {
         "a body and metadata for three pages and the archive"
     );
     assert_eq!(site.hits(&format!("{VEX_DIR}/{ARCHIVE}")), 1);
+    // `customs cache clean` removes the kept pages and leaves the database as it was.
+    let out = sb.run(&["cache", "clean"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("kept feed pages"), "{said}");
+    assert!(!sb.cache().join("feeds").exists());
+    assert_eq!(status(&sb).1, after);
     drop(server);
 }
 

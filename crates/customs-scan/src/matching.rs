@@ -207,16 +207,54 @@ fn run_job(
     let to = out.len();
     for pkg in others {
         for i in from..to {
-            let f = &out[i];
-            let copy = Finding {
-                package_id: pkg.id.clone(),
-                package: pkg.name.clone(),
-                installed_version: pkg.version.clone(),
-                layer_diff_id: pkg.layer_diff_id.clone(),
-                ..f.clone()
-            };
+            let copy = for_package(&out[i], pkg);
             out.push(copy);
         }
+    }
+}
+
+/// `f` as a finding of `pkg`, judged alike. (Destructured without `..`: a new field of
+/// `Finding` must be placed here, as copied or as the package's own.)
+fn for_package(f: &Finding, pkg: &Package) -> Finding {
+    let Finding {
+        vulnerability_id,
+        package_id: _,
+        package: _,
+        installed_version: _,
+        fixed_version,
+        status,
+        severity,
+        layer_diff_id: _,
+        data_source,
+        advisory_ids,
+        aliases,
+        notes,
+        detail,
+        severity_source,
+        cvss,
+        cwes,
+        kev,
+        epss,
+    } = f;
+    Finding {
+        vulnerability_id: vulnerability_id.clone(),
+        package_id: pkg.id.clone(),
+        package: pkg.name.clone(),
+        installed_version: pkg.version.clone(),
+        fixed_version: fixed_version.clone(),
+        status: *status,
+        severity: *severity,
+        layer_diff_id: pkg.layer_diff_id.clone(),
+        data_source: data_source.clone(),
+        advisory_ids: advisory_ids.clone(),
+        aliases: aliases.clone(),
+        notes: notes.clone(),
+        detail: detail.clone(),
+        severity_source: severity_source.clone(),
+        cvss: cvss.clone(),
+        cwes: cwes.clone(),
+        kev: kev.clone(),
+        epss: epss.clone(),
     }
 }
 

@@ -6,17 +6,21 @@
 //!   (`test_ref`, comment, `negate`, and the chain of `<criteria>` nodes around it) together
 //!   with each `<criteria>` node's operator, so callers can tell which criteria share an AND
 //!   branch (SUSE: which product criteria go with which package criteria);
-//! - each definition's `<cve>` elements (Ubuntu's, with their `priority`);
+//! - each definition's `<cve>` elements (with Ubuntu's `priority` and Red Hat's `impact`),
+//!   the `<cpe>`s of its `<affected_cpe_list>`, and, when asked for, the beginning of its
+//!   `<description>`;
 //! - each test under `<tests>`: its element name, `comment`, and object and state references;
 //! - each object under `<objects>`: its `<name>`, or the `var_ref` of a `<name>` that names a
 //!   variable, and its `comment`;
 //! - each state under `<states>`: its `<evr>` and `<version>` (text and operation),
-//!   `<arch>` and `comment`. vunnel's trimmed SUSE fixture names that section `<state>`;
+//!   `<arch>` (and operation), `<signature_keyid>` and `comment`. vunnel's trimmed SUSE fixture names that section `<state>`;
 //!   both are read;
 //! - each variable under `<variables>` (`constant_variable`): its `<value>`s and `comment`.
 //!
 //! Security: the input size is capped (the caller's limit), element nesting is capped at
-//! [`MAX_DEPTH`], kept text at [`MAX_TEXT`] bytes; a DOCTYPE with an internal subset is
+//! [`MAX_DEPTH`], kept text at [`MAX_TEXT`] bytes, definitions at [`MAX_DEFINITIONS`],
+//! tests, objects, states and variables at [`MAX_ITEMS`], criteria per definition at
+//! [`MAX_CRITERIA`]; a DOCTYPE with an internal subset is
 //! refused and only the predefined XML entities and character references are resolved, so
 //! entity expansion attacks fail at once.
 
@@ -31,6 +35,30 @@ use quick_xml::events::{BytesStart, Event};
 pub const MAX_TEXT: usize = 64 * 1024;
 /// The limit on element nesting.
 pub const MAX_DEPTH: usize = 256;
+/// The limit on definitions in one document.
+pub const MAX_DEFINITIONS: usize = 1_000_000;
+/// The limit on tests + objects + states + variables in one document.
+pub const MAX_ITEMS: usize = 20_000_000;
+/// The limit on `<criteria>` and `<criterion>` elements in one definition.
+pub const MAX_CRITERIA: usize = 200_000;
+
+/// What the reader keeps beyond the defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Keep the first this many bytes of each definition's `<description>` (0: none).
+    /// Descriptions are long; Rocky Linux names its CVEs only there.
+    pub description_bytes: usize,
+}
+
+/// One `<cve>` element of a definition's `<advisory>`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Cve {
+    pub id: String,
+    /// Ubuntu's per-CVE priority.
+    pub priority: Option<String>,
+    /// Red Hat's per-CVE impact.
+    pub impact: Option<String>,
+}
 
 /// One `<criterion>`.
 #[derive(Debug, Default, Clone)]
@@ -57,11 +85,17 @@ pub struct Definition {
     pub advisory_id: String,
     pub patchable: String,
     pub criteria: Vec<Criterion>,
-    /// Every `<cve>` element (in `<advisory>`): its text and `priority` attribute.
-    pub cves: Vec<(String, Option<String>)>,
+    /// Every `<cve>` element (in `<advisory>`).
+    pub cves: Vec<Cve>,
+    /// The non-empty `<cpe>`s of the advisory's `<affected_cpe_list>` (Red Hat's repositories).
+    pub cpes: Vec<String>,
+    /// The beginning of the `<description>`, with [`ReadOptions::description_bytes`].
+    pub description: String,
     /// Per `<criteria>` node (indexed by the scope numbers of [`Criterion::scopes`]): whether
     /// its operator is AND (the OVAL default when the attribute is missing).
     pub scope_is_and: Vec<bool>,
+    /// Per `<criteria>` node: `negate="true"`.
+    pub scope_negate: Vec<bool>,
 }
 
 impl Definition {
@@ -83,7 +117,11 @@ pub struct Test {
     pub kind: String,
     pub comment: String,
     pub object: Option<String>,
+    /// The first `<state>`'s reference.
     pub state: Option<String>,
+    /// Every `<state>`'s reference, in order (Red Hat tests have one for the version and
+    /// one for the signing key).
+    pub states: Vec<String>,
 }
 
 /// A state's fields (text, operation).
@@ -92,6 +130,9 @@ pub struct State {
     pub evr: Option<(String, String)>,
     pub version: Option<(String, String)>,
     pub arch: Option<String>,
+    /// The `operation` of `<arch>`, when given (`pattern match`).
+    pub arch_operation: Option<String>,
+    pub signature_keyid: Option<String>,
     pub comment: String,
 }
 
@@ -150,10 +191,20 @@ enum Capture {
     Arch,
     Cve,
     Value,
+    Cpe,
+    Description,
+    Signature,
 }
 
 struct Reader<'i> {
     input: &'i FeedInput,
+    options: ReadOptions,
+    /// Tests, objects, states and variables read.
+    items: usize,
+    /// `<criteria>` and `<criterion>` elements of the current definition.
+    criteria_count: usize,
+    /// The attributes of the `<cve>` being read.
+    cve: Cve,
     doc: Document,
     stack: Vec<Ctx>,
     def: Option<Definition>,
@@ -200,9 +251,19 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
 
 /// Reads a whole document from `body`, at most `max_bytes` of it.
 pub fn read(input: &FeedInput, body: &mut dyn Read, max_bytes: u64) -> Result<Document, FeedError> {
+    read_with(input, body, max_bytes, ReadOptions::default())
+}
+
+/// [`read`], keeping what `options` asks for too.
+pub fn read_with(
+    input: &FeedInput,
+    body: &mut dyn Read,
+    max_bytes: u64,
+    options: ReadOptions,
+) -> Result<Document, FeedError> {
     let mut limited = body.take(max_bytes.saturating_add(1));
     let source = BufReader::with_capacity(256 * 1024, &mut limited);
-    let result = read_from(input, source);
+    let result = read_from(input, source, options);
     // `take` stops quietly at the limit; a document that long is refused whatever the
     // parser made of the cut.
     if limited.limit() == 0 {
@@ -216,11 +277,19 @@ pub fn read(input: &FeedInput, body: &mut dyn Read, max_bytes: u64) -> Result<Do
     result
 }
 
-fn read_from<R: BufRead>(input: &FeedInput, source: R) -> Result<Document, FeedError> {
+fn read_from<R: BufRead>(
+    input: &FeedInput,
+    source: R,
+    options: ReadOptions,
+) -> Result<Document, FeedError> {
     let mut reader = quick_xml::Reader::from_reader(source);
     reader.config_mut().check_end_names = true;
     let mut r = Reader {
         input,
+        options,
+        items: 0,
+        criteria_count: 0,
+        cve: Cve::default(),
         doc: Document::default(),
         stack: Vec::with_capacity(32),
         def: None,
@@ -322,6 +391,15 @@ impl Reader<'_> {
     }
 
     fn push_text(&mut self, s: &str, pos: u64) -> Result<(), FeedError> {
+        if matches!(self.capture, Some((Capture::Description, _, _))) {
+            // Only the beginning is kept: cut quietly.
+            let room = self
+                .options
+                .description_bytes
+                .saturating_sub(self.text.len());
+            self.text.push_str(truncate(s, room));
+            return Ok(());
+        }
         if self.text.len() + s.len() > MAX_TEXT {
             return Err(FeedError::Limit {
                 kind: self.input.kind.clone(),
@@ -331,6 +409,38 @@ impl Reader<'_> {
             });
         }
         self.text.push_str(s);
+        Ok(())
+    }
+
+    fn limit(&self, limit: usize, what: String) -> FeedError {
+        FeedError::Limit {
+            kind: self.input.kind.clone(),
+            location: self.input.location.clone(),
+            limit: limit as u64,
+            what,
+        }
+    }
+
+    fn count_item(&mut self, pos: u64) -> Result<(), FeedError> {
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return Err(self.limit(
+                MAX_ITEMS,
+                format!("tests, objects, states and variables (at byte {pos})"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn count_criteria(&mut self, pos: u64) -> Result<(), FeedError> {
+        self.criteria_count += 1;
+        if self.criteria_count > MAX_CRITERIA {
+            let id = self.def.as_ref().map_or("", |d| d.id.as_str());
+            return Err(self.limit(
+                MAX_CRITERIA,
+                format!("criteria in definition {id} (at byte {pos})"),
+            ));
+        }
         Ok(())
     }
 
@@ -382,17 +492,25 @@ impl Reader<'_> {
             match local {
                 b"definition" => return Err(self.malformed(pos, "nested <definition>")),
                 b"criteria" => {
+                    self.count_criteria(pos)?;
                     let op = self.attr(e, b"operator", pos)?;
                     let is_and = op.is_none_or(|o| o.trim().eq_ignore_ascii_case("AND"));
+                    let negate = self
+                        .attr(e, b"negate", pos)?
+                        .is_some_and(|n| n.trim() == "true" || n.trim() == "1");
                     self.scopes.push(self.next_scope);
                     self.next_scope = self.next_scope.saturating_add(1);
                     if let Some(d) = self.def.as_mut() {
                         d.scope_is_and.push(is_and);
+                        d.scope_negate.push(negate);
                     }
                     Ctx::Criteria
                 }
                 b"criterion" => {
-                    let test_ref = self.attr(e, b"test_ref", pos)?.unwrap_or_default();
+                    self.count_criteria(pos)?;
+                    let test_ref = self
+                        .attr(e, b"test_ref", pos)?
+                        .ok_or_else(|| self.malformed(pos, "<criterion> without test_ref"))?;
                     let comment = self.attr(e, b"comment", pos)?.unwrap_or_default();
                     let negate = self
                         .attr(e, b"negate", pos)?
@@ -437,8 +555,20 @@ impl Reader<'_> {
                     Ctx::Other
                 }
                 b"cve" if self.capture.is_none() => {
-                    let priority = self.attr(e, b"priority", pos)?;
-                    self.begin(Capture::Cve, priority);
+                    self.cve = Cve {
+                        id: String::new(),
+                        priority: self.attr(e, b"priority", pos)?,
+                        impact: self.attr(e, b"impact", pos)?,
+                    };
+                    self.begin(Capture::Cve, None);
+                    Ctx::Other
+                }
+                b"cpe" if self.capture.is_none() => {
+                    self.begin(Capture::Cpe, None);
+                    Ctx::Other
+                }
+                b"description" if self.capture.is_none() && self.options.description_bytes > 0 => {
+                    self.begin(Capture::Description, None);
                     Ctx::Other
                 }
                 _ => Ctx::Other,
@@ -446,6 +576,12 @@ impl Reader<'_> {
         } else {
             match (parent, local) {
                 (_, b"definition") => {
+                    if self.doc.definitions.len() >= MAX_DEFINITIONS {
+                        return Err(
+                            self.limit(MAX_DEFINITIONS, format!("definitions (at byte {pos})"))
+                        );
+                    }
+                    self.criteria_count = 0;
                     let id = self
                         .attr(e, b"id", pos)?
                         .ok_or_else(|| self.malformed(pos, "<definition> without an id"))?;
@@ -464,6 +600,7 @@ impl Reader<'_> {
                 (Ctx::Root, b"states" | b"state") => Ctx::States,
                 (Ctx::Root, b"variables") => Ctx::Variables,
                 (Ctx::Tests, _) => {
+                    self.count_item(pos)?;
                     self.current_id = self.attr(e, b"id", pos)?;
                     self.test = Test {
                         kind: String::from_utf8_lossy(local).into_owned(),
@@ -477,10 +614,16 @@ impl Reader<'_> {
                     Ctx::Other
                 }
                 (Ctx::Test, b"state") => {
-                    self.test.state = self.attr(e, b"state_ref", pos)?;
+                    if let Some(s) = self.attr(e, b"state_ref", pos)? {
+                        if self.test.state.is_none() {
+                            self.test.state = Some(s.clone());
+                        }
+                        self.test.states.push(s);
+                    }
                     Ctx::Other
                 }
                 (Ctx::Objects, _) => {
+                    self.count_item(pos)?;
                     self.current_id = self.attr(e, b"id", pos)?;
                     self.keep_comment(e, pos)?;
                     Ctx::Object
@@ -495,6 +638,7 @@ impl Reader<'_> {
                     Ctx::Other
                 }
                 (Ctx::States, _) => {
+                    self.count_item(pos)?;
                     self.current_id = self.attr(e, b"id", pos)?;
                     self.state = State {
                         comment: self.attr(e, b"comment", pos)?.unwrap_or_default(),
@@ -503,6 +647,7 @@ impl Reader<'_> {
                     Ctx::State
                 }
                 (Ctx::Variables, _) => {
+                    self.count_item(pos)?;
                     self.current_id = self.attr(e, b"id", pos)?;
                     self.keep_comment(e, pos)?;
                     self.values.clear();
@@ -523,7 +668,12 @@ impl Reader<'_> {
                     Ctx::Other
                 }
                 (Ctx::State, b"arch") => {
+                    self.state.arch_operation = self.attr(e, b"operation", pos)?;
                     self.begin(Capture::Arch, None);
+                    Ctx::Other
+                }
+                (Ctx::State, b"signature_keyid") => {
+                    self.begin(Capture::Signature, None);
                     Ctx::Other
                 }
                 _ => Ctx::Other,
@@ -545,8 +695,9 @@ impl Reader<'_> {
             let text = self.text.trim().to_owned();
             self.text.clear();
             if let (Capture::Cve, Some(d)) = (c, self.def.as_mut()) {
+                let cve = std::mem::take(&mut self.cve);
                 if !text.is_empty() {
-                    d.cves.push((text, attr));
+                    d.cves.push(Cve { id: text, ..cve });
                 }
                 return Ok(());
             }
@@ -565,6 +716,9 @@ impl Reader<'_> {
                 (Capture::Evr, _) => self.state.evr = Some((text, op)),
                 (Capture::Version, _) => self.state.version = Some((text, op)),
                 (Capture::Arch, _) => self.state.arch = Some(text),
+                (Capture::Signature, _) => self.state.signature_keyid = Some(text),
+                (Capture::Cpe, Some(d)) if !text.is_empty() => d.cpes.push(text),
+                (Capture::Description, Some(d)) => d.description = text,
                 (Capture::Value, _) if !text.is_empty() => self.values.push(text),
                 _ => {}
             }

@@ -48,40 +48,30 @@
 //! Not evaluated: the signature criterion (customs does not record package signatures; the
 //! key id is kept in the notes), and criteria with `negate="true"` (skipped).
 //!
+//! The document is read by `customs-oval`'s shared reader (with descriptions, for Rocky's
+//! CVEs); this module rebuilds each definition's criteria tree from the reader's flat
+//! criteria and turns it into statements.
+//!
 //! Security: the document is streamed with quick-xml under a byte limit; DTDs with an
 //! internal subset are refused and only the predefined entities and character references
 //! are resolved, so entity-expansion attacks fail at once. Element nesting, kept text, the
 //! number of definitions, tests, objects and states, and criteria per definition are all
-//! bounded.
+//! bounded (`customs_oval::MAX_*`).
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use customs_feed::{FeedError, FeedInput, FeedParser};
 use customs_model::{Advisory, Severity, Status};
-use quick_xml::XmlVersion;
-use quick_xml::events::{BytesStart, Event};
+use customs_oval::ReadOptions;
 
-use crate::util::{
-    LimitedReader, Merger, Statement, cves_in, limit_error, module_stream, package_key,
-    severity_of, truncate,
-};
+use crate::util::{Merger, Statement, cves_in, module_stream, package_key, severity_of};
 
 /// The default limit on the decompressed document. Red Hat's largest v2 file (RHEL 8,
 /// every RHSA since 8.0) is a few hundred MB.
 pub const DEFAULT_MAX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
-/// The limit on the text of an element the parser keeps (names, versions, titles).
-const MAX_TEXT: usize = 64 * 1024;
 /// Descriptions are kept (truncated) only to find CVE ids in them.
 const MAX_DESCRIPTION: usize = 64 * 1024;
-/// The limit on element nesting.
-const MAX_DEPTH: usize = 256;
-/// The limit on definitions in one document.
-const MAX_DEFINITIONS: usize = 1_000_000;
-/// The limit on tests + objects + states in one document.
-const MAX_ITEMS: usize = 20_000_000;
-/// The limit on criteria (nodes) per definition.
-const MAX_CRITERIA: usize = 200_000;
 
 /// One of the vendors publishing Red Hat-style OVAL.
 #[derive(Debug)]
@@ -189,18 +179,15 @@ impl FeedParser for OvalParser {
         body: &mut dyn Read,
         emit: &mut dyn FnMut(Advisory),
     ) -> Result<(), FeedError> {
-        let (limited, tripped) = LimitedReader::new(body, self.max_bytes);
-        let doc = match read_document(input, BufReader::with_capacity(256 * 1024, limited)) {
-            Ok(doc) => doc,
-            Err(e) if tripped.get() => {
-                return Err(limit_error(
-                    input,
-                    self.max_bytes,
-                    format!("decompressed document is larger ({e})"),
-                ));
-            }
-            Err(e) => return Err(e),
-        };
+        let doc = customs_oval::read_with(
+            input,
+            body,
+            self.max_bytes,
+            ReadOptions {
+                description_bytes: MAX_DESCRIPTION,
+            },
+        )?;
+        let doc = Document::from_oval(doc, input)?;
         let mut merger = Merger::default();
         doc.statements(self.vendor, input, &mut merger)?;
         merger.emit(self.vendor.kind, emit);
@@ -222,504 +209,107 @@ enum Node {
     },
 }
 
-#[derive(Debug, Default)]
+/// A definition as the statements need it: [`customs_oval::Definition`] with its criteria as
+/// a tree.
 struct Definition {
-    id: String,
-    class: String,
-    title: String,
-    platforms: Vec<String>,
-    /// `(source, ref_id)` of every `<reference>`.
-    references: Vec<(String, String)>,
-    /// `(id, impact)` of every `<advisory><cve>`.
-    cves: Vec<(String, Option<String>)>,
-    severity: String,
-    cpes: Vec<String>,
-    description: String,
+    oval: customs_oval::Definition,
     criteria: Option<Node>,
-    criteria_count: usize,
 }
 
-#[derive(Debug, Default)]
-struct Test {
-    kind: String,
-    comment: String,
-    object: Option<String>,
-    states: Vec<String>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    evr: Option<String>,
-    evr_operation: Option<String>,
-    arch: Option<String>,
-    arch_operation: Option<String>,
-    signature: Option<String>,
-}
-
-#[derive(Debug, Default)]
 struct Document {
     definitions: Vec<Definition>,
-    tests: HashMap<String, Test>,
+    tests: HashMap<String, customs_oval::Test>,
     objects: HashMap<String, String>,
-    states: HashMap<String, State>,
+    states: HashMap<String, customs_oval::State>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    Definitions,
-    Tests,
-    Objects,
-    States,
-    Other,
+impl Document {
+    /// Rebuilds each definition's criteria tree from the shared reader's flat criteria (each
+    /// criterion lists the `<criteria>` around it, outermost first; nodes are numbered in
+    /// document order).
+    fn from_oval(doc: customs_oval::Document, input: &FeedInput) -> Result<Self, FeedError> {
+        let mut definitions = Vec::with_capacity(doc.definitions.len());
+        for def in doc.definitions {
+            let criteria = criteria_tree(&def).map_err(|m| FeedError::malformed(input, m))?;
+            definitions.push(Definition {
+                oval: def,
+                criteria,
+            });
+        }
+        Ok(Document {
+            definitions,
+            tests: doc.tests,
+            objects: doc.objects,
+            states: doc.states,
+        })
+    }
 }
 
-/// The element being read, as far as the parser cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tag {
-    Root,
-    Section(Section),
-    Definition,
-    Metadata,
-    Advisory,
-    Criteria,
-    Test,
-    RpmObject,
-    RpmState,
-    Capture(Capture),
-    Other,
-}
-
-/// Which text is being collected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Capture {
-    Title,
-    Platform,
-    Description,
-    Severity,
-    Cpe,
-    Cve,
-    ObjectName,
-    Evr,
-    Arch,
-    Signature,
-}
-
-struct Reader<'i> {
-    input: &'i FeedInput,
-    doc: Document,
-    stack: Vec<Tag>,
-    def: Option<Definition>,
-    /// Open `<criteria>` of the current definition.
-    criteria: Vec<Node>,
-    current_id: Option<String>,
-    test: Test,
-    state: State,
-    /// The pending `<cve impact>`.
-    cve_impact: Option<String>,
-    capture: Option<Capture>,
-    text: String,
-    saw_root: bool,
-    items: usize,
-}
-
-fn read_document<R: BufRead>(input: &FeedInput, source: R) -> Result<Document, FeedError> {
-    let mut reader = quick_xml::Reader::from_reader(source);
-    reader.config_mut().check_end_names = true;
-    let mut r = Reader {
-        input,
-        doc: Document::default(),
-        stack: Vec::with_capacity(32),
-        def: None,
-        criteria: Vec::new(),
-        current_id: None,
-        test: Test::default(),
-        state: State::default(),
-        cve_impact: None,
-        capture: None,
-        text: String::new(),
-        saw_root: false,
-        items: 0,
-    };
-    let mut buf = Vec::with_capacity(64 * 1024);
-    loop {
-        buf.clear();
-        let event = reader.read_event_into(&mut buf).map_err(|e| {
-            FeedError::malformed(
-                input,
-                format!("XML error at byte {}: {e}", reader.error_position()),
-            )
-        })?;
-        let pos = reader.buffer_position();
-        match event {
-            Event::Start(e) => r.start(&e, pos)?,
-            Event::Empty(e) => {
-                r.start(&e, pos)?;
-                r.end(pos)?;
+/// The criteria tree of `def`: criteria nodes with their criteria children in document
+/// order (criteria without any criterion below them hold nothing and are left out).
+fn criteria_tree(def: &customs_oval::Definition) -> Result<Option<Node>, String> {
+    let nodes = def.scope_negate.len();
+    let mut parent: Vec<Option<u32>> = vec![None; nodes];
+    let mut criteria: Vec<Vec<&customs_oval::Criterion>> = vec![Vec::new(); nodes];
+    let mut roots: BTreeSet<u32> = BTreeSet::new();
+    for c in &def.criteria {
+        let Some(&last) = c.scopes.last() else {
+            continue; // a criterion outside any <criteria>
+        };
+        roots.insert(c.scopes[0]);
+        if let Some(v) = criteria.get_mut(last as usize) {
+            v.push(c);
+        }
+        for w in c.scopes.windows(2) {
+            if let Some(p) = parent.get_mut(w[1] as usize) {
+                *p = Some(w[0]);
             }
-            Event::End(_) => r.end(pos)?,
-            Event::Text(t) => {
-                if r.capture.is_some() {
-                    r.push_text(&t.xml10_content(), pos)?;
-                } else if r.stack.is_empty() && !t.trim_ascii().is_empty() {
-                    return Err(r.malformed(pos, "text outside the root element"));
-                }
-            }
-            Event::CData(t) => {
-                if r.capture.is_some() {
-                    r.push_text(&t.xml10_content(), pos)?;
-                }
-            }
-            Event::GeneralRef(g) => {
-                let ch = g
-                    .resolve_char_ref()
-                    .map_err(|e| r.malformed(pos, format!("bad character reference: {e}")))?;
-                let mut utf8 = [0u8; 4];
-                let resolved: &str = if let Some(c) = ch {
-                    c.encode_utf8(&mut utf8)
-                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(&g) {
-                    s
-                } else {
-                    return Err(r.malformed(
-                        pos,
-                        format!(
-                            "undefined entity &{};: custom entities are never expanded",
-                            truncate(&g, 64)
-                        ),
-                    ));
-                };
-                if r.capture.is_some() {
-                    r.push_text(resolved, pos)?;
-                }
-            }
-            Event::DocType(d) => {
-                if d.contains('[') || d.contains("ENTITY") {
-                    return Err(r.malformed(
-                        pos,
-                        "a DOCTYPE with an internal subset (entity declarations) is refused: entities are never expanded",
-                    ));
-                }
-            }
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => break,
         }
     }
-    if !r.stack.is_empty() {
-        return Err(r.malformed(
-            reader.buffer_position(),
-            format!(
-                "document ends inside an element ({} still open): truncated?",
-                r.stack.len()
-            ),
+    if roots.len() > 1 {
+        return Err(format!(
+            "definition {} has two top-level <criteria>",
+            def.id
         ));
     }
-    if !r.saw_root {
-        return Err(r.malformed(reader.buffer_position(), "no root element: empty document"));
+    let Some(&root) = roots.iter().next() else {
+        return Ok(None);
+    };
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); nodes];
+    for (node, p) in parent.iter().enumerate() {
+        if let (Some(p), Ok(node)) = (p, u32::try_from(node))
+            && let Some(c) = children.get_mut(*p as usize)
+        {
+            c.push(node);
+        }
     }
-    Ok(r.doc)
+    Ok(Some(build_node(root, def, &criteria, &children)))
 }
 
-fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
-    for a in e.attributes() {
-        let a = a.map_err(|err| format!("bad attribute: {err}"))?;
-        if a.key.local_name().as_ref().as_bytes() == name {
-            let v = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| format!("bad attribute value: {err}"))?;
-            if v.len() > MAX_TEXT {
-                return Err(format!(
-                    "attribute {} is over {MAX_TEXT} bytes",
-                    String::from_utf8_lossy(name)
-                ));
-            }
-            return Ok(Some(v.into_owned()));
-        }
-    }
-    Ok(None)
-}
-
-impl Reader<'_> {
-    fn malformed(&self, pos: u64, msg: impl std::fmt::Display) -> FeedError {
-        FeedError::malformed(self.input, format!("at byte {pos}: {msg}"))
-    }
-
-    fn attr(&self, e: &BytesStart<'_>, name: &[u8], pos: u64) -> Result<Option<String>, FeedError> {
-        attr(e, name).map_err(|m| self.malformed(pos, m))
-    }
-
-    fn push_text(&mut self, s: &str, pos: u64) -> Result<(), FeedError> {
-        if self.capture == Some(Capture::Description) {
-            // Only read for CVE ids: keep the beginning, drop the rest.
-            let room = MAX_DESCRIPTION.saturating_sub(self.text.len());
-            self.text.push_str(truncate(s, room));
-            return Ok(());
-        }
-        if self.text.len() + s.len() > MAX_TEXT {
-            return Err(limit_error(
-                self.input,
-                MAX_TEXT as u64,
-                format!("element text at byte {pos}"),
-            ));
-        }
-        self.text.push_str(s);
-        Ok(())
-    }
-
-    fn count_item(&mut self, pos: u64) -> Result<(), FeedError> {
-        self.items += 1;
-        if self.items > MAX_ITEMS {
-            return Err(limit_error(
-                self.input,
-                MAX_ITEMS as u64,
-                format!("tests, objects and states (at byte {pos})"),
-            ));
-        }
-        Ok(())
-    }
-
-    fn start(&mut self, e: &BytesStart<'_>, pos: u64) -> Result<(), FeedError> {
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(limit_error(
-                self.input,
-                MAX_DEPTH as u64,
-                format!("element nesting at byte {pos}"),
-            ));
-        }
-        let local = e.local_name();
-        let local = local.as_ref().as_bytes();
-        let Some(&parent) = self.stack.last() else {
-            if self.saw_root {
-                return Err(self.malformed(pos, "a second root element"));
-            }
-            self.saw_root = true;
-            if local != b"oval_definitions" {
-                return Err(self.malformed(
-                    pos,
-                    format!(
-                        "the root element is <{}>, not <oval_definitions>",
-                        truncate(&String::from_utf8_lossy(local), 64)
-                    ),
-                ));
-            }
-            self.stack.push(Tag::Root);
-            return Ok(());
-        };
-        let tag = match (parent, local) {
-            (Tag::Root, b"definitions") => Tag::Section(Section::Definitions),
-            (Tag::Root, b"tests") => Tag::Section(Section::Tests),
-            (Tag::Root, b"objects") => Tag::Section(Section::Objects),
-            (Tag::Root, b"states") => Tag::Section(Section::States),
-            (Tag::Root, _) => Tag::Section(Section::Other),
-            (Tag::Section(Section::Definitions), b"definition") => {
-                if self.doc.definitions.len() >= MAX_DEFINITIONS {
-                    return Err(limit_error(
-                        self.input,
-                        MAX_DEFINITIONS as u64,
-                        format!("definitions (at byte {pos})"),
-                    ));
-                }
-                let id = self
-                    .attr(e, b"id", pos)?
-                    .ok_or_else(|| self.malformed(pos, "<definition> without an id"))?;
-                let class = self.attr(e, b"class", pos)?.unwrap_or_default();
-                self.def = Some(Definition {
-                    id,
-                    class,
-                    ..Definition::default()
-                });
-                self.criteria.clear();
-                Tag::Definition
-            }
-            (Tag::Definition, b"metadata") => Tag::Metadata,
-            (Tag::Metadata, b"title") => self.capture_tag(Capture::Title),
-            (Tag::Metadata, b"description") => self.capture_tag(Capture::Description),
-            (Tag::Metadata, b"reference") => {
-                let source = self.attr(e, b"source", pos)?.unwrap_or_default();
-                let ref_id = self.attr(e, b"ref_id", pos)?.unwrap_or_default();
-                if let Some(d) = self.def.as_mut() {
-                    d.references
-                        .push((source.trim().to_owned(), ref_id.trim().to_owned()));
-                }
-                Tag::Other
-            }
-            (Tag::Metadata, b"advisory") | (Tag::Advisory, b"affected_cpe_list") => Tag::Advisory,
-            (Tag::Advisory, b"severity") => self.capture_tag(Capture::Severity),
-            (Tag::Advisory, b"cve") => {
-                self.cve_impact = self.attr(e, b"impact", pos)?;
-                self.capture_tag(Capture::Cve)
-            }
-            (Tag::Advisory, b"cpe") => self.capture_tag(Capture::Cpe),
-            (Tag::Other, b"platform") if self.def.is_some() => self.capture_tag(Capture::Platform),
-            (Tag::Definition | Tag::Criteria, b"criteria") => {
-                let negate = self.attr(e, b"negate", pos)?.as_deref() == Some("true");
-                self.bump_criteria(pos)?;
-                self.criteria.push(Node::Criteria {
-                    negate,
-                    children: Vec::new(),
-                });
-                Tag::Criteria
-            }
-            (Tag::Criteria, b"criterion") => {
-                let test_ref = self
-                    .attr(e, b"test_ref", pos)?
-                    .ok_or_else(|| self.malformed(pos, "<criterion> without test_ref"))?;
-                let comment = self.attr(e, b"comment", pos)?.unwrap_or_default();
-                let negate = self.attr(e, b"negate", pos)?.as_deref() == Some("true");
-                self.bump_criteria(pos)?;
-                if let Some(Node::Criteria { children, .. }) = self.criteria.last_mut() {
-                    children.push(Node::Criterion {
-                        test_ref,
-                        comment,
-                        negate,
-                    });
-                }
-                Tag::Other
-            }
-            (Tag::Section(Section::Tests), _) => {
-                self.count_item(pos)?;
-                self.current_id = self.attr(e, b"id", pos)?;
-                self.test = Test {
-                    kind: String::from_utf8_lossy(local).into_owned(),
-                    comment: self.attr(e, b"comment", pos)?.unwrap_or_default(),
-                    ..Test::default()
-                };
-                Tag::Test
-            }
-            (Tag::Test, b"object") => {
-                self.test.object = self.attr(e, b"object_ref", pos)?;
-                Tag::Other
-            }
-            (Tag::Test, b"state") => {
-                if let Some(s) = self.attr(e, b"state_ref", pos)? {
-                    self.test.states.push(s);
-                }
-                Tag::Other
-            }
-            (Tag::Section(Section::Objects), b"rpminfo_object") => {
-                self.count_item(pos)?;
-                self.current_id = self.attr(e, b"id", pos)?;
-                Tag::RpmObject
-            }
-            (Tag::RpmObject, b"name") => self.capture_tag(Capture::ObjectName),
-            (Tag::Section(Section::States), b"rpminfo_state") => {
-                self.count_item(pos)?;
-                self.current_id = self.attr(e, b"id", pos)?;
-                self.state = State::default();
-                Tag::RpmState
-            }
-            (Tag::RpmState, b"evr") => {
-                self.state.evr_operation = self.attr(e, b"operation", pos)?;
-                self.capture_tag(Capture::Evr)
-            }
-            (Tag::RpmState, b"arch") => {
-                self.state.arch_operation = self.attr(e, b"operation", pos)?;
-                self.capture_tag(Capture::Arch)
-            }
-            (Tag::RpmState, b"signature_keyid") => self.capture_tag(Capture::Signature),
-            (Tag::Definition | Tag::Criteria, b"definition") => {
-                return Err(self.malformed(pos, "nested <definition>"));
-            }
-            _ => Tag::Other,
-        };
-        self.stack.push(tag);
-        Ok(())
-    }
-
-    fn capture_tag(&mut self, c: Capture) -> Tag {
-        self.capture = Some(c);
-        self.text.clear();
-        Tag::Capture(c)
-    }
-
-    fn bump_criteria(&mut self, pos: u64) -> Result<(), FeedError> {
-        if let Some(d) = self.def.as_mut() {
-            d.criteria_count += 1;
-            if d.criteria_count > MAX_CRITERIA {
-                return Err(limit_error(
-                    self.input,
-                    MAX_CRITERIA as u64,
-                    format!("criteria in definition {} (at byte {pos})", d.id),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn end(&mut self, pos: u64) -> Result<(), FeedError> {
-        let Some(tag) = self.stack.pop() else {
-            return Err(self.malformed(pos, "end tag without a start tag"));
-        };
-        match tag {
-            Tag::Capture(c) => {
-                self.capture = None;
-                let text = self.text.trim().to_owned();
-                self.text.clear();
-                self.captured(c, text);
-            }
-            Tag::Criteria => {
-                let Some(node) = self.criteria.pop() else {
-                    return Err(self.malformed(pos, "unbalanced <criteria>"));
-                };
-                match self.criteria.last_mut() {
-                    Some(Node::Criteria { children, .. }) => children.push(node),
-                    _ => {
-                        if let Some(d) = self.def.as_mut() {
-                            if d.criteria.is_some() {
-                                let msg =
-                                    format!("definition {} has two top-level <criteria>", d.id);
-                                return Err(self.malformed(pos, msg));
-                            }
-                            d.criteria = Some(node);
-                        }
-                    }
-                }
-            }
-            Tag::Definition => {
-                if let Some(d) = self.def.take() {
-                    self.doc.definitions.push(d);
-                }
-            }
-            Tag::Test => {
-                if let Some(id) = self.current_id.take() {
-                    self.doc.tests.insert(id, std::mem::take(&mut self.test));
-                }
-            }
-            Tag::RpmState => {
-                if let Some(id) = self.current_id.take() {
-                    self.doc.states.insert(id, std::mem::take(&mut self.state));
-                }
-            }
-            Tag::RpmObject => self.current_id = None,
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn captured(&mut self, c: Capture, text: String) {
-        match c {
-            Capture::ObjectName => {
-                if let Some(id) = self.current_id.clone() {
-                    self.doc.objects.insert(id, text);
-                }
-            }
-            Capture::Evr => self.state.evr = Some(text),
-            Capture::Arch => self.state.arch = Some(text),
-            Capture::Signature => self.state.signature = Some(text),
-            _ => {
-                let impact = self.cve_impact.take();
-                let Some(d) = self.def.as_mut() else {
-                    return;
-                };
-                match c {
-                    Capture::Title => d.title = text,
-                    Capture::Platform => d.platforms.push(text),
-                    Capture::Description => d.description = text,
-                    Capture::Severity => d.severity = text,
-                    Capture::Cpe if !text.is_empty() => d.cpes.push(text),
-                    Capture::Cve => d.cves.push((text, impact)),
-                    _ => {}
-                }
-            }
-        }
+/// Node `id` of a criteria tree with its criterion children, then its criteria children.
+fn build_node(
+    id: u32,
+    def: &customs_oval::Definition,
+    criteria: &[Vec<&customs_oval::Criterion>],
+    children: &[Vec<u32>],
+) -> Node {
+    let i = id as usize;
+    let mut kids: Vec<Node> = criteria[i]
+        .iter()
+        .map(|c| Node::Criterion {
+            test_ref: c.test_ref.clone(),
+            comment: c.comment.clone(),
+            negate: c.negate,
+        })
+        .collect();
+    kids.extend(
+        children[i]
+            .iter()
+            .map(|&k| build_node(k, def, criteria, children)),
+    );
+    Node::Criteria {
+        negate: def.scope_negate.get(i).copied().unwrap_or(false),
+        children: kids,
     }
 }
 
@@ -824,8 +414,7 @@ impl Document {
             return Meaning::Other;
         };
         for s in test.states.iter().filter_map(|s| self.states.get(s)) {
-            if let Some(evr) = &s.evr {
-                let op = s.evr_operation.as_deref().unwrap_or("equals");
+            if let Some((evr, op)) = &s.evr {
                 if op != "less than" {
                     return Meaning::Unsupported;
                 }
@@ -835,7 +424,7 @@ impl Document {
                     arches: arch_set(s.arch.as_deref(), s.arch_operation.as_deref()),
                 };
             }
-            if let Some(key) = &s.signature {
+            if let Some(key) = &s.signature_keyid {
                 return Meaning::Signature {
                     name: name.clone(),
                     key: key.clone(),
@@ -900,11 +489,15 @@ impl Document {
         merger: &mut Merger,
     ) -> Result<(), FeedError> {
         let file_major = major_from_file_name(&input.file_name);
-        for def in &self.definitions {
+        for Definition {
+            oval: def,
+            criteria,
+        } in &self.definitions
+        {
             if !matches!(def.class.as_str(), "patch" | "vulnerability") {
                 continue;
             }
-            let Some(criteria) = &def.criteria else {
+            let Some(criteria) = criteria else {
                 continue;
             };
             let mut packages = Vec::new();
@@ -956,7 +549,7 @@ impl Document {
                     vulns.push((id.to_owned(), sev));
                 }
             };
-            for (id, impact) in &def.cves {
+            for customs_oval::Cve { id, impact, .. } in &def.cves {
                 let sev = impact
                     .as_deref()
                     .map(severity_of)

@@ -373,18 +373,6 @@ impl Merger {
     }
 }
 
-/// Cuts `s` to at most `max` bytes on a character boundary.
-pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// Every `CVE-YYYY-N…` id in a text, in order of appearance, without duplicates.
 pub(crate) fn cves_in(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

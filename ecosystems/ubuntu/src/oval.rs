@@ -172,8 +172,8 @@ fn cves_of(def: &Definition) -> Vec<(String, Option<String>)> {
     let elements = def
         .cves
         .iter()
-        .filter(|(id, _)| id.starts_with("CVE-"))
-        .cloned();
+        .filter(|c| c.id.starts_with("CVE-"))
+        .map(|c| (c.id.clone(), c.priority.clone()));
     for (id, priority) in refs.chain(elements) {
         let id = id.trim();
         if id.is_empty() {

@@ -1,5 +1,6 @@
 //! A streaming reader for OVAL definitions documents (the subset vendors' vulnerability
-//! feeds use), built on quick-xml. It keeps a compact summary — never descriptions:
+//! feeds use), built on quick-xml. It keeps a compact summary (descriptions only when asked
+//! for, and only their beginning):
 //!
 //! - each `<definition>`: id, class, title, `<platform>`s, `<reference source ref_id>`s,
 //!   the vendor's `<severity>`, `<advisory_id>`, `<patchable>`, and every `<criterion>`
@@ -13,16 +14,16 @@
 //! - each object under `<objects>`: its `<name>`, or the `var_ref` of a `<name>` that names a
 //!   variable, and its `comment`;
 //! - each state under `<states>`: its `<evr>` and `<version>` (text and operation),
-//!   `<arch>` (and operation), `<signature_keyid>` and `comment`. vunnel's trimmed SUSE fixture names that section `<state>`;
-//!   both are read;
+//!   `<arch>` (and operation), `<signature_keyid>` and `comment`. vunnel's trimmed SUSE
+//!   fixture names that section `<state>`; both are read;
 //! - each variable under `<variables>` (`constant_variable`): its `<value>`s and `comment`.
 //!
 //! Security: the input size is capped (the caller's limit), element nesting is capped at
 //! [`MAX_DEPTH`], kept text at [`MAX_TEXT`] bytes, definitions at [`MAX_DEFINITIONS`],
 //! tests, objects, states and variables at [`MAX_ITEMS`], criteria per definition at
-//! [`MAX_CRITERIA`]; a DOCTYPE with an internal subset is
-//! refused and only the predefined XML entities and character references are resolved, so
-//! entity expansion attacks fail at once.
+//! [`MAX_CRITERIA`]. A DOCTYPE with an internal subset is refused and only the predefined
+//! XML entities and character references are resolved, so entity expansion attacks fail at
+//! once.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};

@@ -2,9 +2,9 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use customs_db::{DbError, FeedJob, FeedReport, FeedStore as _, UpdateProgress};
+use customs_db::{DbError, FeedJob, FeedReport, UpdateProgress, finish_feed, reports_in_job_order};
 
 use crate::PgStore;
 
@@ -49,19 +49,10 @@ pub fn run_update(
                 };
                 while let Some(i) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
                     let job = &jobs[i];
-                    let kind = job.parser.kind();
                     let started = Instant::now();
-                    progress.started(kind);
+                    progress.started(job.parser.kind());
                     let result = store.update_job(job, force, &run_at);
-                    if let Err(e) = &result {
-                        let _ = store.record_failure(kind, &job.locations, &e.to_string());
-                    }
-                    let report = FeedReport {
-                        kind: kind.to_owned(),
-                        result,
-                        elapsed: started.elapsed(),
-                    };
-                    progress.finished(&report);
+                    let report = finish_feed(&store, job, result, started, progress);
                     if let Ok(mut r) = reports.lock() {
                         r[i] = Some(report);
                     }
@@ -70,18 +61,8 @@ pub fn run_update(
         }
     });
     let reports = reports.into_inner().unwrap_or_default();
-    Ok(reports
-        .into_iter()
-        .zip(jobs)
-        .map(|(r, job)| {
-            r.unwrap_or_else(|| FeedReport {
-                kind: job.parser.kind().to_owned(),
-                result: Err(DbError::Backend {
-                    location: crate::redact(url),
-                    message: "no update worker could take this feed".into(),
-                }),
-                elapsed: Duration::ZERO,
-            })
-        })
-        .collect())
+    Ok(reports_in_job_order(reports, jobs, || DbError::Backend {
+        location: crate::redact(url),
+        message: "no update worker could take this feed".into(),
+    }))
 }

@@ -24,7 +24,10 @@ pub use diff::{Change, DiffSelect, FeedUpdate};
 pub use ingest::{CommitSummary, KEPT_UPDATES, StagedFeed, record_hash};
 pub use records::{MAX_INFO_BYTES, MAX_SET_BYTES, read_stored_set};
 pub use snapshot::SnapshotWriter;
-pub use update::{FeedChange, FeedJob, FeedReport, UpdateParser, UpdateProgress, run_update};
+pub use update::{
+    FeedChange, FeedJob, FeedReport, UpdateParser, UpdateProgress, finish_feed,
+    reports_in_job_order, run_update,
+};
 
 mod backend;
 mod export;

@@ -22,7 +22,7 @@ use customs_feed::{
 use customs_model::{Advisory, VulnerabilityInfo};
 
 use crate::ingest::{CommitSummary, StagedFeed, clean_stale_staging, stage};
-use crate::{DbError, Store, Table};
+use crate::{DbError, FeedStore, Store, Table};
 
 /// A parser of either kind, owned so workers can share it.
 #[derive(Clone)]
@@ -208,28 +208,51 @@ pub fn run_update(
                 }
                 Err(e) => Err(e),
             };
-            if let Err(e) = &result {
-                let _ = store.record_failure(kind, &job.locations, &e.to_string());
-            }
-            let report = FeedReport {
-                kind: kind.to_owned(),
-                result,
-                elapsed: started.elapsed(),
-            };
-            progress.finished(&report);
-            reports[i] = Some(report);
+            reports[i] = Some(finish_feed(&*store, job, result, started, progress));
         }
     });
+    reports_in_job_order(reports, jobs, || DbError::Io {
+        path: staging_dir.clone(),
+        source: std::io::Error::other("the update worker stopped"),
+    })
+}
+
+/// Ends one feed's update, in either store: a failure is recorded against the feed (its
+/// previous data stays) and the report is handed to `progress`.
+pub fn finish_feed(
+    store: &dyn FeedStore,
+    job: &FeedJob,
+    result: Result<FeedChange, DbError>,
+    started: Instant,
+    progress: &dyn UpdateProgress,
+) -> FeedReport {
+    let kind = job.parser.kind();
+    if let Err(e) = &result {
+        let _ = store.record_failure(kind, &job.locations, &e.to_string());
+    }
+    let report = FeedReport {
+        kind: kind.to_owned(),
+        result,
+        elapsed: started.elapsed(),
+    };
+    progress.finished(&report);
+    report
+}
+
+/// One report per job, in job order; a job no worker reported on gets the error `missing`
+/// makes.
+pub fn reports_in_job_order(
+    reports: Vec<Option<FeedReport>>,
+    jobs: &[FeedJob],
+    missing: impl Fn() -> DbError,
+) -> Vec<FeedReport> {
     reports
         .into_iter()
         .zip(jobs)
         .map(|(r, job)| {
             r.unwrap_or_else(|| FeedReport {
                 kind: job.parser.kind().to_owned(),
-                result: Err(DbError::Io {
-                    path: staging_dir.clone(),
-                    source: std::io::Error::other("the update worker stopped"),
-                }),
+                result: Err(missing()),
                 elapsed: Duration::ZERO,
             })
         })

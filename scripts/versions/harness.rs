@@ -390,12 +390,23 @@ pub fn archive_text(archive: &Path, suffix: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Comparisons per second of `cmp` over `pairs` (repeated for at least ~0.3 s).
+/// Comparisons per second of `cmp` over `pairs` (repeated for at least ~0.3 s), after
+/// checking that there are pairs and that each compares the opposite way when swapped.
 pub fn bench(
     label: &str,
     pairs: &[(String, String)],
     cmp: impl Fn(&str, &str) -> Option<Ordering>,
 ) -> f64 {
+    // What is timed must be a working comparison: real pairs, each ordered the opposite way
+    // when swapped.
+    assert!(!pairs.is_empty(), "{label}: no pairs to time");
+    for (a, b) in pairs {
+        assert_eq!(
+            cmp(a, b),
+            cmp(b, a).map(Ordering::reverse),
+            "{label}: {a:?} vs {b:?} is not antisymmetric"
+        );
+    }
     let start = Instant::now();
     let mut n = 0u64;
     let mut sink = 0i64;
